@@ -1,0 +1,63 @@
+/* struct call and every handler prototype, sectioned by file. Handlers only fill c->resp; they
+ * never see the transport, MariaDB or memcached. */
+#ifndef HG_API_H
+#define HG_API_H
+
+#include <stddef.h>
+
+#include "core/err.h"
+#include "http/auth.h"
+
+struct arena;
+struct ctx;
+struct req;
+struct resp;
+
+#define CALL_MAX_PARAMS 4
+
+struct call {
+    struct ctx *ctx;
+    struct arena *a;
+    const struct req *req;
+    struct resp *resp;
+    struct principal *who;                  /* NULL for anonymous calls */
+    const char *params[CALL_MAX_PARAMS];    /* path {placeholders}, in order */
+    size_t nparams;
+};
+
+typedef enum err (*handler_fn)(struct call *c);
+
+/* keepalive.c */
+enum err api_keepalive(struct call *c);
+
+/* verification.c: /v1/verification/session... */
+enum err api_verification_create(struct call *c);
+enum err api_verification_get(struct call *c);
+enum err api_verification_patch(struct call *c);
+enum err api_verification_request_code(struct call *c);
+enum err api_verification_submit_code(struct call *c);
+
+/* registration.c: POST /v1/registration */
+enum err api_registration_register(struct call *c);
+
+/* accounts.c: /v1/accounts/... */
+enum err api_accounts_whoami(struct call *c);
+enum err api_accounts_exists(struct call *c);
+enum err api_accounts_attributes(struct call *c);
+enum err api_accounts_set_apn(struct call *c);
+enum err api_accounts_delete_apn(struct call *c);
+enum err api_accounts_set_gcm(struct call *c);
+enum err api_accounts_delete_gcm(struct call *c);
+enum err api_accounts_set_name(struct call *c);
+enum err api_accounts_set_reglock(struct call *c);
+enum err api_accounts_delete_reglock(struct call *c);
+enum err api_accounts_delete(struct call *c);
+
+/* keys.c: /v2/keys... */
+enum err api_keys_count(struct call *c);
+enum err api_keys_put(struct call *c);
+enum err api_keys_put_signed(struct call *c);
+enum err api_keys_check(struct call *c);
+enum err api_keys_get(struct call *c);
+
+#endif

@@ -1,0 +1,58 @@
+/* The one configuration file read by heliograph-fcgi and heliograph-relay: "key value" lines,
+ * '#' comments, "include PATH" for secrets kept outside the repo. Every key is in conf.c's table. */
+#ifndef HG_CONF_H
+#define HG_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct conf {
+    /* storage */
+    char *db_socket;        /* MariaDB Unix socket path */
+    char *db_host;          /* used when db_socket is empty */
+    int db_port;
+    char *db_name;
+    char *db_user;
+    char *db_password;
+    char *memcached;        /* "host:port" */
+    /* state and limits */
+    char *state_dir;        /* var/: logs of dev verification codes etc. */
+    int64_t body_max;       /* bytes, REST body cap */
+    int64_t frame_max;      /* bytes, WebSocket frame cap */
+    /* fcgi */
+    int fcgi_threads;
+    /* relay */
+    char *relay_listen;
+    int relay_port;
+    char *relay_id;         /* unique per relay process; empty = derived from port */
+    int relay_workers;
+    /* verification */
+    char *sms_sender;       /* "dev" or "twilio" */
+    char *dev_code;         /* fixed code of the dev sender */
+    char *twilio_base_url;
+    char *twilio_account_sid;
+    char *twilio_auth_token;
+    char *twilio_from;
+    int64_t session_ttl_s;  /* verification session lifetime */
+    /* secrets (come from an include file written by heliograph-admin keygen) */
+    char *zk_secret_params;         /* base64 ServerSecretParams */
+    char *generic_backup_params;    /* base64 GenericServerSecretParams (backups) */
+    char *generic_calling_params;   /* base64 GenericServerSecretParams (call links) */
+    char *cert_trust_root_public;   /* base64 trust root public key (0x05||u) */
+    char *cert_server_certificate;  /* base64 ServerCertificate protobuf */
+    char *cert_server_private;      /* base64 32-byte private key of the server certificate */
+    int64_t cert_expires_days;
+};
+
+/** Defaults for every key. */
+void conf_defaults(struct conf *c);
+/**
+ * Read path into c (after conf_defaults). Unknown keys, malformed values and unreadable
+ * includes are errors; errbuf receives "file:line: reason". Returns 0 or -1.
+ */
+int conf_load(struct conf *c, const char *path, char *errbuf, size_t errlen);
+/** Apply one "key=value" override from the command line. Returns 0 or -1. */
+int conf_set(struct conf *c, const char *kv, char *errbuf, size_t errlen);
+void conf_free(struct conf *c);
+
+#endif

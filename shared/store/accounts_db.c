@@ -1,0 +1,471 @@
+/* Accounts and devices in MariaDB: load, register (create or replace), attributes, push tokens,
+ * deletion, recovery passwords. All statements are prepared (db.c). */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/log.h"
+#include "core/str.h"
+#include "crypto/token.h"
+#include "db.h"
+#include "store.h"
+
+#define DELETED_ACCOUNT_KEEP_MS (30LL * 86400 * 1000)
+#define RECOVERY_PASSWORD_TTL_MS (300LL * 86400 * 1000)
+#define TX_RETRIES 3
+
+static const char SQL_ACCT_COLS[] = "aci, pni, e164, identity_key, pni_identity_key, uak, "
+                                    "unrestricted_ua, discoverable, reglock_hash, reglock_salt, "
+                                    "username_hash, link_handle, created_ms";
+
+static const char SQL_ACCT_BY_ACI[] =
+    "SELECT aci, pni, e164, identity_key, pni_identity_key, uak, unrestricted_ua, discoverable, "
+    "reglock_hash, reglock_salt, username_hash, link_handle, created_ms FROM accounts WHERE aci = ?";
+static const char SQL_ACCT_BY_E164[] =
+    "SELECT aci, pni, e164, identity_key, pni_identity_key, uak, unrestricted_ua, discoverable, "
+    "reglock_hash, reglock_salt, username_hash, link_handle, created_ms FROM accounts WHERE e164 = ?";
+static const char SQL_ACCT_BY_PNI[] =
+    "SELECT aci, pni, e164, identity_key, pni_identity_key, uak, unrestricted_ua, discoverable, "
+    "reglock_hash, reglock_salt, username_hash, link_handle, created_ms FROM accounts WHERE pni = ?";
+static const char SQL_DEVICES[] =
+    "SELECT device_id, auth_hash, auth_salt, registration_id, pni_registration_id, name, "
+    "fetches_messages, capabilities, apn_token, gcm_token, user_agent, created_ms, last_seen_ms "
+    "FROM devices WHERE aci = ? ORDER BY device_id";
+
+static char *
+cell_str(const struct dbv *v)
+{
+    return v->t == DBV_NULL ? NULL : (char *)v->p;
+}
+
+static void
+cell_copy(const struct dbv *v, uint8_t *dst, size_t n, bool *has)
+{
+    bool ok = v->t == DBV_BLOB && v->n == n;
+
+    if (ok)
+        memcpy(dst, v->p, n);
+    if (has != NULL)
+        *has = ok;
+}
+
+static enum err
+load(struct store *s, struct arena *a, const char *sql, struct dbv key, struct account_rec *out)
+{
+    struct dbres r, d;
+    enum err e;
+
+    (void)SQL_ACCT_COLS;
+    memset(out, 0, sizeof(*out));
+    e = db_exec(s, a, sql, &key, 1, &r);
+    if (e != E_OK)
+        return e;
+    if (r.nrows == 0)
+        return E_NOT_FOUND;
+    cell_copy(DBCELL(&r, 0, 0), out->aci, 16, NULL);
+    cell_copy(DBCELL(&r, 0, 1), out->pni, 16, NULL);
+    out->e164 = cell_str(DBCELL(&r, 0, 2));
+    cell_copy(DBCELL(&r, 0, 3), out->identity_key, 33, &out->has_identity_key);
+    cell_copy(DBCELL(&r, 0, 4), out->pni_identity_key, 33, &out->has_pni_identity_key);
+    cell_copy(DBCELL(&r, 0, 5), out->uak, 16, &out->has_uak);
+    out->unrestricted_ua = DBCELL(&r, 0, 6)->i != 0;
+    out->discoverable = DBCELL(&r, 0, 7)->i != 0;
+    out->reglock_hash = cell_str(DBCELL(&r, 0, 8));
+    out->reglock_salt = cell_str(DBCELL(&r, 0, 9));
+    cell_copy(DBCELL(&r, 0, 10), out->username_hash, 32, &out->has_username);
+    cell_copy(DBCELL(&r, 0, 11), out->link_handle, 16, &out->has_link_handle);
+    out->created_ms = DBCELL(&r, 0, 12)->i;
+
+    struct dbv k = V_BLOB(out->aci, 16);
+    e = db_exec(s, a, SQL_DEVICES, &k, 1, &d);
+    if (e != E_OK)
+        return e;
+    for (size_t i = 0; i < d.nrows && i < MAX_DEVICES; i++) {
+        struct device_rec *dv = &out->devices[i];
+        dv->id = (uint8_t)DBCELL(&d, i, 0)->i;
+        dv->auth_hash = cell_str(DBCELL(&d, i, 1));
+        dv->auth_salt = cell_str(DBCELL(&d, i, 2));
+        dv->registration_id = (int)DBCELL(&d, i, 3)->i;
+        dv->pni_registration_id = (int)DBCELL(&d, i, 4)->i;
+        if (DBCELL(&d, i, 5)->t == DBV_BLOB) {
+            dv->name = (uint8_t *)DBCELL(&d, i, 5)->p;
+            dv->name_len = DBCELL(&d, i, 5)->n;
+        }
+        dv->fetches_messages = DBCELL(&d, i, 6)->i != 0;
+        dv->capabilities = cell_str(DBCELL(&d, i, 7));
+        dv->apn_token = cell_str(DBCELL(&d, i, 8));
+        dv->gcm_token = cell_str(DBCELL(&d, i, 9));
+        dv->user_agent = cell_str(DBCELL(&d, i, 10));
+        dv->created_ms = DBCELL(&d, i, 11)->i;
+        dv->last_seen_ms = DBCELL(&d, i, 12)->i;
+        out->ndevices++;
+    }
+    return E_OK;
+}
+
+enum err
+store_account_get(struct store *s, struct arena *a, const uint8_t aci[16], struct account_rec *out)
+{
+    return load(s, a, SQL_ACCT_BY_ACI, V_BLOB(aci, 16), out);
+}
+
+enum err
+store_account_by_e164(struct store *s, struct arena *a, const char *e164, struct account_rec *out)
+{
+    return load(s, a, SQL_ACCT_BY_E164, V_STR(e164), out);
+}
+
+enum err
+store_account_by_pni(struct store *s, struct arena *a, const uint8_t pni[16],
+                     struct account_rec *out)
+{
+    return load(s, a, SQL_ACCT_BY_PNI, V_BLOB(pni, 16), out);
+}
+
+const struct device_rec *
+account_device(const struct account_rec *acct, uint8_t device_id)
+{
+    for (size_t i = 0; i < acct->ndevices; i++)
+        if (acct->devices[i].id == device_id)
+            return &acct->devices[i];
+    return NULL;
+}
+
+/* ---- registration ---- */
+
+static const char SQL_PNI_GET[] = "SELECT pni FROM phone_number_identifiers WHERE e164 = ?";
+static const char SQL_PNI_ADD[] =
+    "INSERT IGNORE INTO phone_number_identifiers (e164, pni) VALUES (?, ?)";
+static const char SQL_ACI_FOR_E164[] = "SELECT aci FROM accounts WHERE e164 = ? FOR UPDATE";
+static const char SQL_DELETED_GET[] =
+    "SELECT aci FROM deleted_accounts WHERE e164 = ? AND expires_ms > ?";
+static const char SQL_DELETED_DEL[] = "DELETE FROM deleted_accounts WHERE e164 = ?";
+static const char SQL_ACCT_INSERT[] =
+    "INSERT INTO accounts (aci, pni, e164, identity_key, pni_identity_key, uak, unrestricted_ua, "
+    "discoverable, reglock_hash, reglock_salt, created_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?)";
+static const char SQL_DEVICE_INSERT[] =
+    "INSERT INTO devices (aci, device_id, auth_hash, auth_salt, registration_id, "
+    "pni_registration_id, name, fetches_messages, capabilities, apn_token, gcm_token, user_agent, "
+    "created_ms, last_seen_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+static const char SQL_SIGNED_UPSERT[] =
+    "REPLACE INTO signed_prekeys (aci, device_id, identity, kem, key_id, public_key, signature) "
+    "VALUES (?,?,?,?,?,?,?)";
+static const char SQL_RECOVERY_UPSERT[] =
+    "REPLACE INTO recovery_passwords (pni, hash, salt, expires_ms) VALUES (?,?,?,?)";
+static const char SQL_ACCT_DEL[] = "DELETE FROM accounts WHERE aci = ?";
+static const char SQL_DEVICES_DEL[] = "DELETE FROM devices WHERE aci = ?";
+static const char SQL_SIGNED_DEL[] = "DELETE FROM signed_prekeys WHERE aci = ?";
+static const char SQL_ONETIME_DEL[] = "DELETE FROM onetime_prekeys WHERE aci = ?";
+
+/* Remove everything hanging off an account (devices, keys); the account row is separate. */
+static enum err
+purge_account_data(struct store *s, const uint8_t aci[16])
+{
+    struct dbv k = V_BLOB(aci, 16);
+    enum err e = db_exec(s, NULL, SQL_DEVICES_DEL, &k, 1, NULL);
+
+    if (e == E_OK)
+        e = db_exec(s, NULL, SQL_SIGNED_DEL, &k, 1, NULL);
+    if (e == E_OK)
+        e = db_exec(s, NULL, SQL_ONETIME_DEL, &k, 1, NULL);
+    return e;
+}
+
+static enum err
+signed_put(struct store *s, const uint8_t aci[16], uint8_t dev, int identity, int kem,
+           const struct signed_key *k)
+{
+    struct dbv p[] = { V_BLOB(aci, 16), V_I64(dev), V_I64(identity), V_I64(kem), V_I64(k->key_id),
+                       V_BLOB(k->pub, k->pub_len), V_BLOB(k->sig, k->sig_len) };
+
+    return db_exec(s, NULL, SQL_SIGNED_UPSERT, p, DB_NPARAMS(p), NULL);
+}
+
+static enum err
+pni_for_number(struct store *s, struct arena *a, const char *e164, uint8_t pni[16])
+{
+    struct dbres r;
+    struct dbv k = V_STR(e164);
+    enum err e = db_exec(s, a, SQL_PNI_GET, &k, 1, &r);
+
+    if (e == E_OK && r.nrows == 0) {
+        uint8_t fresh[16];
+        uuid_v4(fresh);
+        struct dbv p[] = { V_STR(e164), V_BLOB(fresh, 16) };
+        e = db_exec(s, NULL, SQL_PNI_ADD, p, 2, NULL);
+        if (e == E_OK)
+            e = db_exec(s, a, SQL_PNI_GET, &k, 1, &r);
+    }
+    if (e == E_OK && (r.nrows == 0 || DBCELL(&r, 0, 0)->n != 16))
+        e = E_STORE;
+    if (e == E_OK)
+        memcpy(pni, DBCELL(&r, 0, 0)->p, 16);
+    return e;
+}
+
+static enum err
+register_once(struct store *s, struct arena *a, const struct registration *r, uint8_t aci[16],
+              uint8_t pni[16], bool *rereg)
+{
+    struct dbres q;
+    struct dbv k = V_STR(r->e164);
+    int64_t now = now_ms();
+    enum err e;
+
+    *rereg = false;
+    e = pni_for_number(s, a, r->e164, pni);
+    if (e == E_OK)
+        e = db_exec(s, a, SQL_ACI_FOR_E164, &k, 1, &q);
+    if (e != E_OK)
+        return e;
+    if (q.nrows == 1) {
+        /* Re-registration: same ACI, fresh devices, keys and queues. */
+        memcpy(aci, DBCELL(&q, 0, 0)->p, 16);
+        *rereg = true;
+        struct dbv ak = V_BLOB(aci, 16);
+        e = purge_account_data(s, aci);
+        if (e == E_OK)
+            e = db_exec(s, NULL, SQL_ACCT_DEL, &ak, 1, NULL);
+    } else {
+        struct dbv p[] = { V_STR(r->e164), V_I64(now) };
+        e = db_exec(s, a, SQL_DELETED_GET, p, 2, &q);
+        if (e == E_OK && q.nrows == 1 && DBCELL(&q, 0, 0)->n == 16)
+            memcpy(aci, DBCELL(&q, 0, 0)->p, 16);
+        else
+            uuid_v4(aci);
+        if (e == E_OK)
+            e = db_exec(s, NULL, SQL_DELETED_DEL, &k, 1, NULL);
+    }
+    if (e != E_OK)
+        return e;
+
+    struct dbv acc[] = {
+        V_BLOB(aci, 16),
+        V_BLOB(pni, 16),
+        V_STR(r->e164),
+        V_BLOB(r->aci_identity_key, 33),
+        r->has_pni_keys ? V_BLOB(r->pni_identity_key, 33) : V_NULL,
+        r->uak ? V_BLOB(r->uak, 16) : V_NULL,
+        V_I64(r->unrestricted_ua),
+        V_I64(r->discoverable),
+        V_STRN(r->reglock_hash),
+        V_STRN(r->reglock_salt),
+        V_I64(now),
+    };
+    e = db_exec(s, NULL, SQL_ACCT_INSERT, acc, DB_NPARAMS(acc), NULL);
+    if (e != E_OK)
+        return e;
+    const struct device_rec *d = &r->device;
+    struct dbv dev[] = {
+        V_BLOB(aci, 16),
+        V_I64(1),
+        V_STR(d->auth_hash),
+        V_STR(d->auth_salt),
+        V_I64(d->registration_id),
+        V_I64(d->pni_registration_id),
+        d->name ? V_BLOB(d->name, d->name_len) : V_NULL,
+        V_I64(d->fetches_messages),
+        V_STR(d->capabilities ? d->capabilities : "{}"),
+        V_STRN(d->apn_token),
+        V_STRN(d->gcm_token),
+        V_STRN(d->user_agent),
+        V_I64(now),
+        V_I64(now),
+    };
+    e = db_exec(s, NULL, SQL_DEVICE_INSERT, dev, DB_NPARAMS(dev), NULL);
+    if (e == E_OK)
+        e = signed_put(s, aci, 1, KEY_ACI, 0, &r->aci_signed);
+    if (e == E_OK)
+        e = signed_put(s, aci, 1, KEY_ACI, 1, &r->aci_last_resort);
+    if (e == E_OK && r->has_pni_keys)
+        e = signed_put(s, aci, 1, KEY_PNI, 0, &r->pni_signed);
+    if (e == E_OK && r->has_pni_keys)
+        e = signed_put(s, aci, 1, KEY_PNI, 1, &r->pni_last_resort);
+    if (e == E_OK && r->recovery_password != NULL) {
+        char salt[TOKEN_SALT_LEN + 1], hash[TOKEN_HASH_LEN + 1];
+        char *hex = hex_encode(a, r->recovery_password, r->recovery_password_len);
+        token_hash_new(hex, strlen(hex), salt, hash);
+        struct dbv p[] = { V_BLOB(pni, 16), V_STR(hash), V_STR(salt),
+                           V_I64(now + RECOVERY_PASSWORD_TTL_MS) };
+        e = db_exec(s, NULL, SQL_RECOVERY_UPSERT, p, DB_NPARAMS(p), NULL);
+    }
+    return e;
+}
+
+enum err
+store_account_register(struct store *s, const struct registration *r, uint8_t aci[16],
+                       uint8_t pni[16], bool *reregistered)
+{
+    enum err e = E_STORE;
+
+    for (int attempt = 0; attempt < TX_RETRIES; attempt++) {
+        struct arena *a = arena_new(4096);
+        e = db_begin(s);
+        if (e == E_OK)
+            e = register_once(s, a, r, aci, pni, reregistered);
+        if (e == E_OK)
+            e = db_commit(s);
+        arena_free(a);
+        if (e == E_OK)
+            return E_OK;
+        db_rollback(s);
+        if (!db_retryable(s) && e != E_CONFLICT)
+            break;
+        log_info("store: registration retry %d after %s", attempt + 1,
+                 e == E_CONFLICT ? "duplicate key" : "deadlock");
+    }
+    return e;
+}
+
+/* ---- attributes ---- */
+
+static const char SQL_ATTRS_KEEP_LOCK[] =
+    "UPDATE accounts SET uak = ?, unrestricted_ua = ?, discoverable = ?, version = version + 1 "
+    "WHERE aci = ?";
+static const char SQL_ATTRS_SET_LOCK[] =
+    "UPDATE accounts SET uak = ?, unrestricted_ua = ?, discoverable = ?, reglock_hash = ?, "
+    "reglock_salt = ?, version = version + 1 WHERE aci = ?";
+
+enum err
+store_account_set_attrs(struct store *s, const uint8_t aci[16], const struct account_attrs *at)
+{
+    struct dbv uak = at->uak ? V_BLOB(at->uak, 16) : V_NULL;
+
+    if (!at->set_reglock) {
+        struct dbv p[] = { uak, V_I64(at->unrestricted_ua), V_I64(at->discoverable),
+                           V_BLOB(aci, 16) };
+        return db_exec(s, NULL, SQL_ATTRS_KEEP_LOCK, p, DB_NPARAMS(p), NULL);
+    }
+    struct dbv p[] = { uak, V_I64(at->unrestricted_ua), V_I64(at->discoverable),
+                       V_STRN(at->reglock_hash), V_STRN(at->reglock_salt), V_BLOB(aci, 16) };
+    return db_exec(s, NULL, SQL_ATTRS_SET_LOCK, p, DB_NPARAMS(p), NULL);
+}
+
+static const char SQL_DEV_ATTRS[] =
+    "UPDATE devices SET registration_id = IF(? < 0, registration_id, ?), "
+    "pni_registration_id = IF(? < 0, pni_registration_id, ?), "
+    "fetches_messages = IF(? < 0, fetches_messages, ?), "
+    "name = IF(?, ?, name), capabilities = COALESCE(?, capabilities), "
+    "user_agent = COALESCE(?, user_agent), last_seen_ms = ? WHERE aci = ? AND device_id = ?";
+
+enum err
+store_device_set_attrs(struct store *s, const uint8_t aci[16], uint8_t device_id,
+                       const struct device_attrs *at)
+{
+    int64_t day = now_ms() / 86400000 * 86400000;
+    struct dbv p[] = {
+        V_I64(at->registration_id),
+        V_I64(at->registration_id),
+        V_I64(at->pni_registration_id),
+        V_I64(at->pni_registration_id),
+        V_I64(at->fetches_messages),
+        V_I64(at->fetches_messages),
+        V_I64(at->set_name),
+        at->name ? V_BLOB(at->name, at->name_len) : V_NULL,
+        V_STRN(at->capabilities),
+        V_STRN(at->user_agent),
+        V_I64(day),
+        V_BLOB(aci, 16),
+        V_I64(device_id),
+    };
+    return db_exec(s, NULL, SQL_DEV_ATTRS, p, DB_NPARAMS(p), NULL);
+}
+
+static const char SQL_SET_APN[] =
+    "UPDATE devices SET apn_token = ?, gcm_token = IF(? IS NULL, gcm_token, NULL), "
+    "fetches_messages = IF(? IS NULL, fetches_messages, 0) WHERE aci = ? AND device_id = ?";
+static const char SQL_SET_GCM[] =
+    "UPDATE devices SET gcm_token = ?, apn_token = IF(? IS NULL, apn_token, NULL), "
+    "fetches_messages = IF(? IS NULL, fetches_messages, 0) WHERE aci = ? AND device_id = ?";
+
+enum err
+store_device_set_push(struct store *s, const uint8_t aci[16], uint8_t device_id, const char *kind,
+                      const char *token)
+{
+    struct dbv t = V_STRN(token);
+    struct dbv p[] = { t, t, t, V_BLOB(aci, 16), V_I64(device_id) };
+
+    return db_exec(s, NULL, strcmp(kind, "apn") == 0 ? SQL_SET_APN : SQL_SET_GCM, p,
+                   DB_NPARAMS(p), NULL);
+}
+
+static const char SQL_DELETED_ADD[] =
+    "REPLACE INTO deleted_accounts (e164, aci, expires_ms) SELECT e164, aci, ? FROM accounts "
+    "WHERE aci = ? AND e164 IS NOT NULL";
+static const char SQL_RECOVERY_DEL_FOR_ACI[] =
+    "DELETE FROM recovery_passwords WHERE pni = (SELECT pni FROM accounts WHERE aci = ?)";
+
+enum err
+store_account_delete(struct store *s, const uint8_t aci[16])
+{
+    struct dbv k = V_BLOB(aci, 16);
+    struct dbv p[] = { V_I64(now_ms() + DELETED_ACCOUNT_KEEP_MS), V_BLOB(aci, 16) };
+    enum err e = E_STORE;
+
+    for (int attempt = 0; attempt < TX_RETRIES; attempt++) {
+        e = db_begin(s);
+        if (e == E_OK)
+            e = db_exec(s, NULL, SQL_DELETED_ADD, p, DB_NPARAMS(p), NULL);
+        if (e == E_OK)
+            e = db_exec(s, NULL, SQL_RECOVERY_DEL_FOR_ACI, &k, 1, NULL);
+        if (e == E_OK)
+            e = purge_account_data(s, aci);
+        if (e == E_OK)
+            e = db_exec(s, NULL, SQL_ACCT_DEL, &k, 1, NULL);
+        if (e == E_OK)
+            e = db_commit(s);
+        if (e == E_OK)
+            return E_OK;
+        db_rollback(s);
+        if (!db_retryable(s))
+            break;
+    }
+    return e;
+}
+
+/* ---- recovery passwords ---- */
+
+static const char SQL_RECOVERY_GET[] =
+    "SELECT hash, salt FROM recovery_passwords WHERE pni = ? AND expires_ms > ?";
+static const char SQL_RECOVERY_DEL[] = "DELETE FROM recovery_passwords WHERE pni = ?";
+
+enum err
+store_recovery_get(struct store *s, struct arena *a, const uint8_t pni[16], char **hash,
+                   char **salt)
+{
+    struct dbres r;
+    struct dbv p[] = { V_BLOB(pni, 16), V_I64(now_ms()) };
+    enum err e = db_exec(s, a, SQL_RECOVERY_GET, p, 2, &r);
+
+    if (e != E_OK)
+        return e;
+    if (r.nrows == 0)
+        return E_NOT_FOUND;
+    *hash = (char *)DBCELL(&r, 0, 0)->p;
+    *salt = (char *)DBCELL(&r, 0, 1)->p;
+    return E_OK;
+}
+
+enum err
+store_recovery_delete(struct store *s, const uint8_t pni[16])
+{
+    struct dbv k = V_BLOB(pni, 16);
+
+    return db_exec(s, NULL, SQL_RECOVERY_DEL, &k, 1, NULL);
+}
+
+enum err
+store_pni_for_e164(struct store *s, const char *e164, uint8_t pni[16])
+{
+    struct arena *a = arena_new(1024);
+    struct dbres r;
+    struct dbv k = V_STR(e164);
+    enum err e = db_exec(s, a, SQL_PNI_GET, &k, 1, &r);
+
+    if (e == E_OK && r.nrows == 0)
+        e = E_NOT_FOUND;
+    if (e == E_OK)
+        memcpy(pni, DBCELL(&r, 0, 0)->p, 16);
+    arena_free(a);
+    return e;
+}

@@ -1,0 +1,198 @@
+/* The narrow storage interface handlers use. Verbs are named for what Signal needs, never SQL.
+ * One struct store per thread (a MariaDB connection plus a memcached handle). Returned records
+ * live in the caller's arena. */
+#ifndef HG_STORE_H
+#define HG_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+struct arena;
+struct conf;
+struct store;
+
+#define MAX_DEVICES 6          /* primary + 5 linked (Signal's limit) */
+#define MAX_DEVICE_ID 127
+
+struct device_rec {
+    uint8_t id;
+    char *auth_hash, *auth_salt;
+    int registration_id, pni_registration_id;
+    uint8_t *name;
+    size_t name_len;
+    bool fetches_messages;
+    char *capabilities;        /* JSON object text */
+    char *apn_token, *gcm_token, *user_agent;   /* NULL when unset */
+    int64_t created_ms, last_seen_ms;
+};
+
+struct account_rec {
+    uint8_t aci[16], pni[16];
+    char *e164;                /* NULL for number-less accounts */
+    uint8_t identity_key[33], pni_identity_key[33];
+    bool has_identity_key, has_pni_identity_key;
+    uint8_t uak[16];
+    bool has_uak, unrestricted_ua, discoverable;
+    char *reglock_hash, *reglock_salt;   /* NULL when no lock */
+    uint8_t username_hash[32];
+    bool has_username;
+    uint8_t link_handle[16];
+    bool has_link_handle;
+    int64_t created_ms;
+    size_t ndevices;
+    struct device_rec devices[MAX_DEVICES];
+};
+
+/** Open a connection per conf (fatal on failure is the caller's choice). */
+enum err store_open(const struct conf *conf, struct store **out) HG_MUST_CHECK;
+void store_close(struct store *s);
+/** The memcached handle of this store (for cache.c, ratelimit.c, notify.c). */
+struct memcached_st *store_memcached(struct store *s);
+
+/* ---- accounts_db.c ---- */
+
+/** Account by ACI with all devices. E_NOT_FOUND if absent. */
+enum err store_account_get(struct store *s, struct arena *a, const uint8_t aci[16],
+                           struct account_rec *out) HG_MUST_CHECK;
+enum err store_account_by_e164(struct store *s, struct arena *a, const char *e164,
+                               struct account_rec *out) HG_MUST_CHECK;
+enum err store_account_by_pni(struct store *s, struct arena *a, const uint8_t pni[16],
+                              struct account_rec *out) HG_MUST_CHECK;
+/** Find a device in a loaded account, NULL if absent. */
+const struct device_rec *account_device(const struct account_rec *acct, uint8_t device_id);
+
+struct signed_key {
+    int64_t key_id;
+    const uint8_t *pub;
+    size_t pub_len;
+    const uint8_t *sig;
+    size_t sig_len;
+};
+
+/* Everything POST /v1/registration writes, in one transaction. */
+struct registration {
+    const char *e164;
+    struct device_rec device;          /* id is forced to 1 */
+    const uint8_t *aci_identity_key, *pni_identity_key;   /* 33 bytes each */
+    struct signed_key aci_signed, pni_signed, aci_last_resort, pni_last_resort;
+    bool has_pni_keys;
+    const uint8_t *uak;                /* 16 bytes or NULL */
+    bool unrestricted_ua, discoverable;
+    const char *reglock_hash, *reglock_salt;
+    const uint8_t *recovery_password;  /* 32 bytes or NULL: stored per PNI */
+    size_t recovery_password_len;
+};
+
+/**
+ * Create the account for r->e164, or replace the existing one (re-registration keeps the ACI,
+ * clears devices, keys and queued data). Fills aci/pni; *reregistered tells which happened.
+ */
+enum err store_account_register(struct store *s, const struct registration *r, uint8_t aci[16],
+                                uint8_t pni[16], bool *reregistered) HG_MUST_CHECK;
+
+/* Account-level attributes from PUT /v1/accounts/attributes. */
+struct account_attrs {
+    const uint8_t *uak;        /* NULL = clear */
+    bool unrestricted_ua, discoverable;
+    bool set_reglock;          /* false = leave the lock as it is */
+    const char *reglock_hash, *reglock_salt;   /* NULL = clear (when set_reglock) */
+};
+enum err store_account_set_attrs(struct store *s, const uint8_t aci[16],
+                                 const struct account_attrs *at) HG_MUST_CHECK;
+
+/* Device-level attributes; NULL pointers / negative ints mean "leave unchanged". */
+struct device_attrs {
+    int registration_id, pni_registration_id;   /* -1 = unchanged */
+    int fetches_messages;                        /* -1 = unchanged */
+    const uint8_t *name;
+    size_t name_len;
+    bool set_name;
+    const char *capabilities;                    /* NULL = unchanged */
+    const char *user_agent;
+};
+enum err store_device_set_attrs(struct store *s, const uint8_t aci[16], uint8_t device_id,
+                                const struct device_attrs *at) HG_MUST_CHECK;
+/** Set one push token (kind "apn" or "gcm"; NULL token clears it). Setting one clears the other. */
+enum err store_device_set_push(struct store *s, const uint8_t aci[16], uint8_t device_id,
+                               const char *kind, const char *token) HG_MUST_CHECK;
+/** Delete the account, its devices, keys, queues; leave a deleted_accounts record (30 days). */
+enum err store_account_delete(struct store *s, const uint8_t aci[16]) HG_MUST_CHECK;
+
+/** Recovery password (32 bytes) for the PNI: hash and salt to verify against; E_NOT_FOUND. */
+enum err store_recovery_get(struct store *s, struct arena *a, const uint8_t pni[16], char **hash,
+                            char **salt) HG_MUST_CHECK;
+enum err store_recovery_delete(struct store *s, const uint8_t pni[16]) HG_MUST_CHECK;
+/** PNI already assigned to a number (E_NOT_FOUND if the number never registered). */
+enum err store_pni_for_e164(struct store *s, const char *e164, uint8_t pni[16]) HG_MUST_CHECK;
+
+/* ---- keys_db.c ---- */
+
+enum key_identity { KEY_ACI = 0, KEY_PNI = 1 };
+
+struct onetime_key {
+    int64_t key_id;
+    const uint8_t *pub;
+    size_t pub_len;
+    const uint8_t *sig;     /* KEM only */
+    size_t sig_len;
+};
+
+struct key_upload {
+    const struct onetime_key *ec;
+    size_t nec;                       /* 0 = leave stored EC one-time keys */
+    const struct onetime_key *kem;
+    size_t nkem;                      /* 0 = leave stored KEM one-time keys */
+    const struct signed_key *signed_ec;     /* NULL = unchanged */
+    const struct signed_key *last_resort;   /* NULL = unchanged */
+};
+
+enum err store_keys_put(struct store *s, const uint8_t aci[16], uint8_t device_id,
+                        enum key_identity id, const struct key_upload *u) HG_MUST_CHECK;
+enum err store_keys_count(struct store *s, const uint8_t aci[16], uint8_t device_id,
+                          enum key_identity id, int *ec, int *kem) HG_MUST_CHECK;
+/** Stored signed EC prekey or last-resort KEM key; E_NOT_FOUND if none. */
+enum err store_keys_signed_get(struct store *s, struct arena *a, const uint8_t aci[16],
+                               uint8_t device_id, enum key_identity id, bool kem,
+                               struct signed_key *out) HG_MUST_CHECK;
+
+struct device_bundle {
+    bool has_ec, has_signed, has_kem;
+    bool kem_is_last_resort;
+    struct onetime_key ec;
+    struct signed_key signed_ec;
+    struct signed_key kem;
+};
+
+/**
+ * Atomically take one one-time EC key and one one-time KEM key (falling back to the last-resort
+ * KEM key) for the device, and read its signed prekey. Concurrent callers never get the same key.
+ */
+enum err store_keys_take(struct store *s, struct arena *a, const uint8_t aci[16],
+                         uint8_t device_id, enum key_identity id,
+                         struct device_bundle *out) HG_MUST_CHECK;
+
+/* ---- vsession_db.c: verification sessions ---- */
+
+struct vsession {
+    uint8_t id[16];
+    char *e164;
+    int64_t created_ms, expires_ms;
+    char *push_token, *push_token_type, *push_challenge, *mcc, *mnc;
+    bool need_push_challenge, need_captcha;
+    char *code, *code_transport;
+    int sms_count, voice_count, attempts;
+    int64_t last_sms_ms, last_voice_ms, last_attempt_ms;
+    bool verified;
+};
+
+enum err store_vsession_create(struct store *s, const struct vsession *v) HG_MUST_CHECK;
+/** E_NOT_FOUND if absent or expired. */
+enum err store_vsession_get(struct store *s, struct arena *a, const uint8_t id[16],
+                            struct vsession *out) HG_MUST_CHECK;
+/** Write back every mutable field of v. */
+enum err store_vsession_update(struct store *s, const struct vsession *v) HG_MUST_CHECK;
+
+#endif

@@ -1,0 +1,32 @@
+/* Test harness for handler tests: build a struct req, run the real router_dispatch against the
+ * private MariaDB/memcached named by HG_TEST_CONF, inspect status and JSON. */
+#ifndef HG_TCALL_H
+#define HG_TCALL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ctx;
+struct json_object;
+
+/** The shared test context (NULL when HG_TEST_CONF is unset: DB suites are skipped). */
+struct ctx *tcall_ctx(void);
+
+struct tresult {
+    int status;
+    char *body;               /* NUL-terminated copy (malloc'd, freed by tresult_free) */
+    size_t body_len;
+    struct json_object *json; /* parsed body or NULL */
+};
+
+/**
+ * Run one call. auth is NULL or "user:password" (sent as Basic), extra is NULL or
+ * "name: value" for one extra header; body may be NULL.
+ */
+struct tresult tcall(const char *method, const char *target, const char *auth, const char *extra,
+                     const char *body);
+void tresult_free(struct tresult *r);
+/** String member of the JSON body, or NULL. */
+const char *tjson_str(const struct tresult *r, const char *key);
+
+#endif

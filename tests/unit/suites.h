@@ -1,0 +1,16 @@
+/* Every CUnit suite of the unit_tests program; main.c registers them in this order. */
+#ifndef HG_TEST_SUITES_H
+#define HG_TEST_SUITES_H
+
+void suite_b64(void);
+void suite_str(void);
+void suite_arena(void);
+void suite_conf(void);
+void suite_req(void);
+void suite_router(void);
+void suite_jx(void);
+void suite_token(void);
+void suite_fcgi_adapt(void);
+void suite_api_db(void);
+
+#endif
