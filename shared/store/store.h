@@ -195,4 +195,32 @@ enum err store_vsession_get(struct store *s, struct arena *a, const uint8_t id[1
 /** Write back every mutable field of v. */
 enum err store_vsession_update(struct store *s, const struct vsession *v) HG_MUST_CHECK;
 
+/* ---- messages_db.c: durable per-device queues (contract shared by fcgi senders and the relay) ----
+ * One row per recipient device. env holds a serialized textsecure.Envelope ready to send, except
+ * that for multi-recipient sends the content may be resolved from a shared payload by the store
+ * (callers always get complete Envelope bytes). seq orders a device's queue. */
+struct msg_rec {
+    int64_t seq;               /* queue order within the device, strictly increasing */
+    uint8_t guid[16];          /* server GUID (Envelope.server_guid) */
+    int64_t server_ts_ms;
+    bool story, urgent;
+    const uint8_t *env;        /* serialized textsecure.Envelope */
+    size_t env_len;
+};
+
+/** One destination device of a send. */
+struct msg_target {
+    uint8_t aci[16];
+    uint8_t device_id;
+};
+
+/** Queued envelopes of one device with seq > after_seq, oldest first, at most limit. */
+enum err store_msgs_fetch(struct store *s, struct arena *a, const uint8_t aci[16],
+                          uint8_t device_id, int64_t after_seq, size_t limit,
+                          struct msg_rec **out, size_t *n) HG_MUST_CHECK;
+/** Remove one envelope by GUID; *gone = its envelope (in arena) for receipts, or NULL. E_NOT_FOUND. */
+enum err store_msgs_delete(struct store *s, struct arena *a, const uint8_t aci[16],
+                           uint8_t device_id, const uint8_t guid[16],
+                           struct msg_rec *gone) HG_MUST_CHECK;
+
 #endif
