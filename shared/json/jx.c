@@ -126,15 +126,48 @@ jx_arr(struct json_object *o, const char *key, struct json_object **out)
     return E_OK;
 }
 
+/* Jackson's byte[] reader takes a JSON array of small integers as well as base64, and some
+ * clients (libsignal's Node registration, for the access key) send the array form. */
+static enum err
+byte_array(struct arena *a, struct json_object *v, uint8_t **out, size_t *len)
+{
+    size_t i, n = json_object_array_length(v);
+    uint8_t *p;
+
+    if (n > 4096)
+        return E_UNPROCESSABLE;
+    p = arena_alloc(a, n + 1);
+    for (i = 0; i < n; i++) {
+        struct json_object *x = json_object_array_get_idx(v, i);
+        int64_t b;
+
+        if (!json_object_is_type(x, json_type_int))
+            return E_UNPROCESSABLE;
+        b = json_object_get_int64(x);
+        if (b < -128 || b > 255)
+            return E_UNPROCESSABLE;
+        p[i] = (uint8_t)(b & 0xff);
+    }
+    *out = p;
+    *len = n;
+    return E_OK;
+}
+
 enum err
 jx_b64(struct arena *a, struct json_object *o, const char *key, int url, uint8_t **out,
        size_t *len)
 {
+    struct json_object *v;
     const char *s;
-    enum err e = jx_str(o, key, &s);
+    enum err e = member(o, key, &v);
 
     if (e != E_OK)
         return e;
+    if (json_object_is_type(v, json_type_array))
+        return byte_array(a, v, out, len);
+    if (!json_object_is_type(v, json_type_string))
+        return E_UNPROCESSABLE;
+    s = json_object_get_string(v);
     if (b64_decode(a, s, strlen(s), url, out, len) != 0)
         return E_UNPROCESSABLE;
     return E_OK;

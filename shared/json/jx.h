@@ -22,7 +22,8 @@ enum err jx_bool(struct json_object *o, const char *key, bool *out);
 enum err jx_int(struct json_object *o, const char *key, int64_t min, int64_t max, int64_t *out);
 enum err jx_obj(struct json_object *o, const char *key, struct json_object **out);
 enum err jx_arr(struct json_object *o, const char *key, struct json_object **out);
-/** Base64 string field decoded (std alphabet unless url); arena memory. Bad base64 is 422. */
+/** Byte field: base64 string (std alphabet unless url) or a JSON array of byte values (as
+ * Jackson accepts); arena memory. Bad base64 or a bad array is 422. */
 enum err jx_b64(struct arena *a, struct json_object *o, const char *key, int url, uint8_t **out,
                 size_t *len);
 /** Treat E_NOT_FOUND as E_OK (for optional fields); other codes pass through. */

@@ -7,30 +7,37 @@
 #include "core/log.h"
 #include "core/str.h"
 #include "crypto/token.h"
+#include "account_cache.h"
 #include "db.h"
 #include "store.h"
+#include "store_int.h"
 
 #define DELETED_ACCOUNT_KEEP_MS (30LL * 86400 * 1000)
 #define RECOVERY_PASSWORD_TTL_MS (300LL * 86400 * 1000)
 #define TX_RETRIES 3
 
-static const char SQL_ACCT_COLS[] = "aci, pni, e164, identity_key, pni_identity_key, uak, "
-                                    "unrestricted_ua, discoverable, reglock_hash, reglock_salt, "
-                                    "username_hash, link_handle, created_ms";
+/* One round trip per account load: the account row joined with its devices (one row per device;
+ * device columns are NULL for an account caught without devices mid-registration). */
+#define SQL_ACCT_SELECT                                                                        \
+    "SELECT a.aci, a.pni, a.e164, a.identity_key, a.pni_identity_key, a.uak, a.unrestricted_ua, " \
+    "a.discoverable, a.reglock_hash, a.reglock_salt, a.username_hash, a.link_handle, "         \
+    "a.created_ms, d.device_id, d.auth_hash, d.auth_salt, d.registration_id, "                 \
+    "d.pni_registration_id, d.name, d.fetches_messages, d.capabilities, d.apn_token, "         \
+    "d.gcm_token, d.user_agent, d.created_ms, d.last_seen_ms "                                 \
+    "FROM accounts a LEFT JOIN devices d ON d.aci = a.aci "
+static const char SQL_ACCT_BY_ACI[] = SQL_ACCT_SELECT "WHERE a.aci = ? ORDER BY d.device_id";
+static const char SQL_ACCT_BY_E164[] = SQL_ACCT_SELECT "WHERE a.e164 = ? ORDER BY d.device_id";
+static const char SQL_ACCT_BY_PNI[] = SQL_ACCT_SELECT "WHERE a.pni = ? ORDER BY d.device_id";
+#define DEV_COL 13
 
-static const char SQL_ACCT_BY_ACI[] =
-    "SELECT aci, pni, e164, identity_key, pni_identity_key, uak, unrestricted_ua, discoverable, "
-    "reglock_hash, reglock_salt, username_hash, link_handle, created_ms FROM accounts WHERE aci = ?";
-static const char SQL_ACCT_BY_E164[] =
-    "SELECT aci, pni, e164, identity_key, pni_identity_key, uak, unrestricted_ua, discoverable, "
-    "reglock_hash, reglock_salt, username_hash, link_handle, created_ms FROM accounts WHERE e164 = ?";
-static const char SQL_ACCT_BY_PNI[] =
-    "SELECT aci, pni, e164, identity_key, pni_identity_key, uak, unrestricted_ua, discoverable, "
-    "reglock_hash, reglock_salt, username_hash, link_handle, created_ms FROM accounts WHERE pni = ?";
-static const char SQL_DEVICES[] =
-    "SELECT device_id, auth_hash, auth_salt, registration_id, pni_registration_id, name, "
-    "fetches_messages, capabilities, apn_token, gcm_token, user_agent, created_ms, last_seen_ms "
-    "FROM devices WHERE aci = ? ORDER BY device_id";
+/* After an account or device write: pass the result through, invalidating the cached copy. */
+static enum err
+changed(struct store *s, const uint8_t aci[16], enum err e)
+{
+    if (e == E_OK)
+        store_account_changed(s, aci);
+    return e;
+}
 
 static char *
 cell_str(const struct dbv *v)
@@ -52,10 +59,9 @@ cell_copy(const struct dbv *v, uint8_t *dst, size_t n, bool *has)
 static enum err
 load(struct store *s, struct arena *a, const char *sql, struct dbv key, struct account_rec *out)
 {
-    struct dbres r, d;
+    struct dbres r;
     enum err e;
 
-    (void)SQL_ACCT_COLS;
     memset(out, 0, sizeof(*out));
     e = db_exec(s, a, sql, &key, 1, &r);
     if (e != E_OK)
@@ -76,28 +82,28 @@ load(struct store *s, struct arena *a, const char *sql, struct dbv key, struct a
     cell_copy(DBCELL(&r, 0, 11), out->link_handle, 16, &out->has_link_handle);
     out->created_ms = DBCELL(&r, 0, 12)->i;
 
-    struct dbv k = V_BLOB(out->aci, 16);
-    e = db_exec(s, a, SQL_DEVICES, &k, 1, &d);
-    if (e != E_OK)
-        return e;
-    for (size_t i = 0; i < d.nrows && i < MAX_DEVICES; i++) {
-        struct device_rec *dv = &out->devices[i];
-        dv->id = (uint8_t)DBCELL(&d, i, 0)->i;
-        dv->auth_hash = cell_str(DBCELL(&d, i, 1));
-        dv->auth_salt = cell_str(DBCELL(&d, i, 2));
-        dv->registration_id = (int)DBCELL(&d, i, 3)->i;
-        dv->pni_registration_id = (int)DBCELL(&d, i, 4)->i;
-        if (DBCELL(&d, i, 5)->t == DBV_BLOB) {
-            dv->name = (uint8_t *)DBCELL(&d, i, 5)->p;
-            dv->name_len = DBCELL(&d, i, 5)->n;
+    for (size_t i = 0; i < r.nrows && out->ndevices < MAX_DEVICES; i++) {
+        struct device_rec *dv = &out->devices[out->ndevices];
+        const struct dbv *c = DBCELL(&r, i, DEV_COL);
+
+        if (c[0].t == DBV_NULL)
+            continue;
+        dv->id = (uint8_t)c[0].i;
+        dv->auth_hash = cell_str(&c[1]);
+        dv->auth_salt = cell_str(&c[2]);
+        dv->registration_id = (int)c[3].i;
+        dv->pni_registration_id = (int)c[4].i;
+        if (c[5].t == DBV_BLOB) {
+            dv->name = (uint8_t *)c[5].p;
+            dv->name_len = c[5].n;
         }
-        dv->fetches_messages = DBCELL(&d, i, 6)->i != 0;
-        dv->capabilities = cell_str(DBCELL(&d, i, 7));
-        dv->apn_token = cell_str(DBCELL(&d, i, 8));
-        dv->gcm_token = cell_str(DBCELL(&d, i, 9));
-        dv->user_agent = cell_str(DBCELL(&d, i, 10));
-        dv->created_ms = DBCELL(&d, i, 11)->i;
-        dv->last_seen_ms = DBCELL(&d, i, 12)->i;
+        dv->fetches_messages = c[6].i != 0;
+        dv->capabilities = cell_str(&c[7]);
+        dv->apn_token = cell_str(&c[8]);
+        dv->gcm_token = cell_str(&c[9]);
+        dv->user_agent = cell_str(&c[10]);
+        dv->created_ms = c[11].i;
+        dv->last_seen_ms = c[12].i;
         out->ndevices++;
     }
     return E_OK;
@@ -106,7 +112,16 @@ load(struct store *s, struct arena *a, const char *sql, struct dbv key, struct a
 enum err
 store_account_get(struct store *s, struct arena *a, const uint8_t aci[16], struct account_rec *out)
 {
-    return load(s, a, SQL_ACCT_BY_ACI, V_BLOB(aci, 16), out);
+    uint64_t gen;
+    enum err e;
+
+    /* Inside a transaction the caller wants the row it may lock and write: always MariaDB. */
+    if (!s->in_tx && acct_cache_get(s, a, aci, out, &gen) == E_OK)
+        return E_OK;
+    e = load(s, a, SQL_ACCT_BY_ACI, V_BLOB(aci, 16), out);
+    if (e == E_OK && !s->in_tx)
+        acct_cache_put(s, aci, gen, out);
+    return e;
 }
 
 enum err
@@ -304,6 +319,8 @@ store_account_register(struct store *s, const struct registration *r, uint8_t ac
         if (e == E_OK)
             e = register_once(s, a, r, aci, pni, reregistered);
         if (e == E_OK)
+            store_account_changed(s, aci);
+        if (e == E_OK)
             e = db_commit(s);
         arena_free(a);
         if (e == E_OK)
@@ -334,11 +351,11 @@ store_account_set_attrs(struct store *s, const uint8_t aci[16], const struct acc
     if (!at->set_reglock) {
         struct dbv p[] = { uak, V_I64(at->unrestricted_ua), V_I64(at->discoverable),
                            V_BLOB(aci, 16) };
-        return db_exec(s, NULL, SQL_ATTRS_KEEP_LOCK, p, DB_NPARAMS(p), NULL);
+        return changed(s, aci, db_exec(s, NULL, SQL_ATTRS_KEEP_LOCK, p, DB_NPARAMS(p), NULL));
     }
     struct dbv p[] = { uak, V_I64(at->unrestricted_ua), V_I64(at->discoverable),
                        V_STRN(at->reglock_hash), V_STRN(at->reglock_salt), V_BLOB(aci, 16) };
-    return db_exec(s, NULL, SQL_ATTRS_SET_LOCK, p, DB_NPARAMS(p), NULL);
+    return changed(s, aci, db_exec(s, NULL, SQL_ATTRS_SET_LOCK, p, DB_NPARAMS(p), NULL));
 }
 
 static const char SQL_DEV_ATTRS[] =
@@ -368,7 +385,7 @@ store_device_set_attrs(struct store *s, const uint8_t aci[16], uint8_t device_id
         V_BLOB(aci, 16),
         V_I64(device_id),
     };
-    return db_exec(s, NULL, SQL_DEV_ATTRS, p, DB_NPARAMS(p), NULL);
+    return changed(s, aci, db_exec(s, NULL, SQL_DEV_ATTRS, p, DB_NPARAMS(p), NULL));
 }
 
 static const char SQL_SET_APN[] =
@@ -385,8 +402,8 @@ store_device_set_push(struct store *s, const uint8_t aci[16], uint8_t device_id,
     struct dbv t = V_STRN(token);
     struct dbv p[] = { t, t, t, V_BLOB(aci, 16), V_I64(device_id) };
 
-    return db_exec(s, NULL, strcmp(kind, "apn") == 0 ? SQL_SET_APN : SQL_SET_GCM, p,
-                   DB_NPARAMS(p), NULL);
+    return changed(s, aci, db_exec(s, NULL, strcmp(kind, "apn") == 0 ? SQL_SET_APN : SQL_SET_GCM,
+                                   p, DB_NPARAMS(p), NULL));
 }
 
 static const char SQL_DELETED_ADD[] =
@@ -412,6 +429,8 @@ store_account_delete(struct store *s, const uint8_t aci[16])
             e = purge_account_data(s, aci);
         if (e == E_OK)
             e = db_exec(s, NULL, SQL_ACCT_DEL, &k, 1, NULL);
+        if (e == E_OK)
+            store_account_changed(s, aci);
         if (e == E_OK)
             e = db_commit(s);
         if (e == E_OK)

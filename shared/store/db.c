@@ -13,6 +13,7 @@
 #include "core/arena.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
+#include "account_cache.h"
 #include "store_int.h"
 
 static MYSQL_STMT *
@@ -194,8 +195,8 @@ exec_once(struct store *s, struct arena *a, const char *sql, const struct dbv *p
           size_t nparams, struct dbres *out)
 {
     MYSQL_STMT *st = stmt_get(s, sql);
-    MYSQL_BIND pb[32];
-    my_bool isnull[32];
+    MYSQL_BIND pb_small[32], *pb = pb_small;
+    my_bool isnull_small[32], *isnull = isnull_small;
     MYSQL_RES *meta;
     struct dbres dummy;
     enum err e = E_OK;
@@ -206,15 +207,26 @@ exec_once(struct store *s, struct arena *a, const char *sql, const struct dbv *p
     memset(out, 0, sizeof(*out));
     if (st == NULL)
         return E_STORE;
-    if (nparams > 32 || nparams != mysql_stmt_param_count(st))
+    if (nparams > DB_MAX_PARAMS || nparams != mysql_stmt_param_count(st))
         fatalx("store: parameter count mismatch for %.60s", sql);
+    if (nparams > 32) {
+        /* multi-row INSERTs (messages_db.c); the binds must live until execute returns */
+        pb = xcalloc(nparams, sizeof(*pb));
+        isnull = xcalloc(nparams, sizeof(*isnull));
+    }
     if (nparams > 0) {
         bind_params(pb, params, nparams, isnull);
         if (mysql_stmt_bind_param(st, pb) != 0)
-            return fail(s, st, sql);
+            e = fail(s, st, sql);
     }
-    if (mysql_stmt_execute(st) != 0)
-        return fail(s, st, sql);
+    if (e == E_OK && mysql_stmt_execute(st) != 0)
+        e = fail(s, st, sql);
+    if (pb != pb_small) {
+        free(pb);
+        free(isnull);
+    }
+    if (e != E_OK)
+        return e;
     if (mysql_stmt_field_count(st) > 0) {
         /* store first so the metadata carries each column's max_length */
         if (mysql_stmt_store_result(st) != 0)
@@ -269,14 +281,19 @@ db_begin(struct store *s)
 enum err
 db_commit(struct store *s)
 {
+    enum err e;
+
     s->in_tx = 0;
-    return simple(s, "COMMIT");
+    e = simple(s, "COMMIT");
+    acct_cache_after_commit(s);
+    return e;
 }
 
 void
 db_rollback(struct store *s)
 {
     s->in_tx = 0;
+    s->ndirty = 0;
     (void)mysql_rollback(s->my);
 }
 

@@ -20,6 +20,9 @@ struct store {
     struct stmt_slot stmts[STMT_CACHE_SIZE];
     unsigned last_errno;
     int in_tx;
+    /* ACIs written in the open transaction: their cache generation is bumped after COMMIT. */
+    uint8_t dirty[16][16];
+    int ndirty;
 };
 
 #endif

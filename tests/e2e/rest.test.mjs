@@ -7,6 +7,7 @@ import { loadEnv } from './lib/env.mjs';
 import { rest, closeRest, basic } from './lib/rest.mjs';
 import { IdentityKeys, setKeysBody, signedKeyJson, randomE164, b64 } from './lib/keys.mjs';
 import { DEV_CAPTCHA, CAPABILITIES, newPassword } from './lib/account.mjs';
+import { registrationBody, newKeys } from './lib/restreg.mjs';
 import { makeNet, recordingListener, chatRequest } from './lib/net.mjs';
 import { bundleFromJson, roundTrip, freshSender } from './lib/session.mjs';
 import { collectNative } from './lib/teardown.mjs';
@@ -56,32 +57,6 @@ async function restVerifiedSession(e164) {
     assert.equal(s.verified, true);
     return id;
 }
-
-function registrationBody(sessionId, keys) {
-    return {
-        sessionId,
-        accountAttributes: {
-            fetchesMessages: true,
-            registrationId: keys.aci.registrationId,
-            pniRegistrationId: keys.pni.registrationId,
-            // REST clients send the access key as base64 (libsignal sends a byte array).
-            unidentifiedAccessKey: b64(keys.uak),
-            unrestrictedUnidentifiedAccess: false,
-            capabilities: Object.fromEntries(CAPABILITIES.map((c) => [c, true])),
-            discoverableByPhoneNumber: true,
-            recoveryPassword: b64(randomBytes(32)),
-        },
-        skipDeviceTransfer: true,
-        aciIdentityKey: b64(keys.aci.publicKey.serialize()),
-        pniIdentityKey: b64(keys.pni.publicKey.serialize()),
-        aciSignedPreKey: signedKeyJson(keys.aci.signedPreKey),
-        pniSignedPreKey: signedKeyJson(keys.pni.signedPreKey),
-        aciPqLastResortPreKey: signedKeyJson(keys.aci.lastResortKey),
-        pniPqLastResortPreKey: signedKeyJson(keys.pni.lastResortKey),
-    };
-}
-
-const newKeys = () => ({ aci: new IdentityKeys(), pni: new IdentityKeys(), uak: randomBytes(16) });
 
 let carol; // registered over REST: {e164, aci, pni, password, keys}
 let dave;

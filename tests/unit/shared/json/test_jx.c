@@ -39,6 +39,13 @@ test_parse_and_get(void)
     CU_ASSERT_EQUAL(jx_b64(a, o, "k", 0, &raw, &len), E_OK);
     CU_ASSERT_EQUAL(len, 2);
     CU_ASSERT_EQUAL(jx_b64(a, o, "s", 0, &raw, &len), E_UNPROCESSABLE);
+    /* the array-of-bytes form Jackson also accepts (signed or unsigned values) */
+    CU_ASSERT_EQUAL(jx_parse(a, P("{\"u\":[1,255,-1],\"bad\":[1,256],\"t\":[\"x\"]}"), &o), E_OK);
+    CU_ASSERT_EQUAL(jx_b64(a, o, "u", 0, &raw, &len), E_OK);
+    CU_ASSERT_EQUAL(len, 3);
+    CU_ASSERT_TRUE(len == 3 && raw[0] == 1 && raw[1] == 255 && raw[2] == 255);
+    CU_ASSERT_EQUAL(jx_b64(a, o, "bad", 0, &raw, &len), E_UNPROCESSABLE);
+    CU_ASSERT_EQUAL(jx_b64(a, o, "t", 0, &raw, &len), E_UNPROCESSABLE);
     /* nesting beyond the limit is refused */
     char deep[200];
     memset(deep, '[', 100);
