@@ -13,6 +13,7 @@
 
 #include "core/conf.h"
 #include "core/log.h"
+#include "http/ctx.h"
 #include "fcgi.h"
 
 static void
@@ -60,12 +61,15 @@ main(int argc, char **argv)
     while ((opt = getopt(argc, argv, "f:ts:o:v")) != -1)
         if (opt == 'o' && conf_set(&conf, optarg, err, sizeof(err)) != 0)
             fatalx("config: %s", err);
+    if (sodium_init() < 0)
+        fatalx("libsodium init failed");
+    /* Parse the secrets once, here: a bad key stops the responder (and -t) with its name. */
+    if (ctx_keys_init(&conf, err, sizeof(err)) != 0)
+        fatalx("config: %s", err);
     if (check) {
         printf("configuration OK\n");
         return 0;
     }
-    if (sodium_init() < 0)
-        fatalx("libsodium init failed");
     curl_global_init(CURL_GLOBAL_DEFAULT);
     mysql_library_init(0, NULL, NULL);
     if (FCGX_Init() != 0)
@@ -76,6 +80,7 @@ main(int argc, char **argv)
             fatalx("cannot listen on %s", sock);
     }
     fcgi_workers_run(&conf, fd, conf.fcgi_threads > 0 ? conf.fcgi_threads : 4);
+    ctx_keys_release();
     conf_free(&conf);
     return 0;
 }

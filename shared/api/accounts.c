@@ -82,6 +82,9 @@ api_accounts_exists(struct call *c)
 
     if (service_id_parse(c->params[0], &kind, uuid) != 0)
         return E_BAD_REQUEST;
+    e = api_rate_limit(c, RL_CHECK_ACCOUNT_EXISTENCE, c->req->peer, 1);
+    if (e != E_OK)
+        return e;
     if (kind == SVC_PNI)
         e = store_account_by_pni(c->ctx->store, c->a, uuid, &acct);
     else
@@ -279,11 +282,10 @@ api_accounts_delete_reglock(struct call *c)
 enum err
 api_accounts_delete(struct call *c)
 {
-    /* XXX: open sockets of the deleted devices are closed (4401) once the relay's disconnect
-     * channel lands with message delivery; until then they fail at their next request. */
     enum err e = store_account_delete(c->ctx->store, c->who->aci);
 
     if (e != E_OK)
         return e;
+    api_disconnect_account(c->ctx, c->who->acct);
     return resp_empty(c->resp, 204);
 }

@@ -7,6 +7,7 @@
 
 #include "core/err.h"
 #include "http/auth.h"
+#include "store/ratelimit.h"
 
 struct arena;
 struct ctx;
@@ -26,6 +27,14 @@ struct call {
 };
 
 typedef enum err (*handler_fn)(struct call *c);
+
+/* disconnect.c: close the sockets of every device of acct (4401), wherever they are held. */
+struct account_rec;
+void api_disconnect_account(struct ctx *ctx, const struct account_rec *acct);
+
+/* limits.c: spend permits of a limiter; E_RATE_LIMITED (429) with Retry-After set on refusal. */
+enum err api_rate_limit(struct call *c, enum rl_name name, const char *key,
+                        uint64_t amount) HG_MUST_CHECK;
 
 /* keepalive.c */
 enum err api_keepalive(struct call *c);
@@ -59,5 +68,18 @@ enum err api_keys_put(struct call *c);
 enum err api_keys_put_signed(struct call *c);
 enum err api_keys_check(struct call *c);
 enum err api_keys_get(struct call *c);
+
+/* certificates.c: /v1/certificate/... */
+enum err api_certificate_delivery(struct call *c);
+enum err api_certificate_auth_group(struct call *c);
+
+/* calllinks.c: /v1/call-link/... */
+enum err api_calllink_create_auth(struct call *c);
+
+/* messages.c: /v1/messages... */
+enum err api_messages_send(struct call *c);
+enum err api_messages_multi(struct call *c);
+enum err api_messages_list(struct call *c);
+enum err api_messages_delete(struct call *c);
 
 #endif

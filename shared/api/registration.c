@@ -222,6 +222,8 @@ api_registration_register(struct call *c)
         return E_UNAUTHORIZED;
     e = parse_body(c, &b);
     if (e == E_OK)
+        e = api_rate_limit(c, RL_REGISTRATION, e164, 1);
+    if (e == E_OK)
         e = check_number(c, &b, e164);
     if (e != E_OK)
         return e;
@@ -269,9 +271,9 @@ api_registration_register(struct call *c)
     r.recovery_password_len = b.attrs.recovery_password_len;
 
     uint8_t aci[16], pni[16];
-    /* XXX: sockets of a replaced account are closed (4401) once the relay disconnect channel
-     * lands; their old credentials already stop working here. */
     e = store_account_register(c->ctx->store, &r, aci, pni, &rereg);
+    if (e == E_OK && rereg)
+        api_disconnect_account(c->ctx, &old);   /* the replaced devices' sockets: 4401 */
     if (e == E_OK)
         e = store_account_get(c->ctx->store, c->a, aci, &fresh);
     if (e != E_OK)

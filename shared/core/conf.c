@@ -25,15 +25,28 @@ static const struct key {
     K(twilio_auth_token, CT_STR), K(twilio_from, CT_STR), K(session_ttl_s, CT_I64),
     K(zk_secret_params, CT_STR), K(generic_backup_params, CT_STR),
     K(generic_calling_params, CT_STR), K(cert_trust_root_public, CT_STR),
-    K(cert_server_certificate, CT_STR), K(cert_server_private, CT_STR),
+    K(cert_trust_root_private, CT_STR), K(cert_server_certificate, CT_STR), K(cert_server_private, CT_STR),
     K(cert_expires_days, CT_I64),
+    K(push_enabled, CT_INT), K(apns_base_url, CT_STR), K(apns_team_id, CT_STR),
+    K(apns_key_id, CT_STR), K(apns_key_file, CT_STR), K(apns_bundle_id, CT_STR),
+    K(fcm_base_url, CT_STR), K(fcm_service_account_file, CT_STR), K(push_ca_file, CT_STR),
 #undef K
 };
+
+/* Values can be secrets (the include file heliograph-admin writes): wipe before release. */
+static void
+free_str(char *p)
+{
+    if (p != NULL) {
+        explicit_bzero(p, strlen(p));
+        free(p);
+    }
+}
 
 static void
 set_str(char **dst, const char *v)
 {
-    free(*dst);
+    free_str(*dst);
     *dst = xstrdup(v);
 }
 
@@ -60,6 +73,9 @@ conf_defaults(struct conf *c)
     set_str(&c->dev_code, "123456");
     c->session_ttl_s = 600;
     c->cert_expires_days = 7;
+    c->push_enabled = 1;
+    set_str(&c->apns_base_url, "https://api.push.apple.com");
+    set_str(&c->fcm_base_url, "https://fcm.googleapis.com");
 }
 
 void
@@ -68,7 +84,7 @@ conf_free(struct conf *c)
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
         if (keys[i].type == CT_STR) {
             char **p = (char **)((char *)c + keys[i].off);
-            free(*p);
+            free_str(*p);
             *p = NULL;
         }
 }
@@ -155,6 +171,7 @@ load(struct conf *c, const char *path, int depth, char *err, size_t errlen)
         }
     }
     fclose(f);
+    explicit_bzero(line, sizeof(line));
     return rc;
 }
 

@@ -39,9 +39,21 @@ struct conf {
     char *generic_backup_params;    /* base64 GenericServerSecretParams (backups) */
     char *generic_calling_params;   /* base64 GenericServerSecretParams (call links) */
     char *cert_trust_root_public;   /* base64 trust root public key (0x05||u) */
+    char *cert_trust_root_private;  /* base64 trust root private key (keygen writes it; only
+                                     * needed to mint server certificates, never loaded) */
     char *cert_server_certificate;  /* base64 ServerCertificate protobuf */
     char *cert_server_private;      /* base64 32-byte private key of the server certificate */
-    int64_t cert_expires_days;
+    int64_t cert_expires_days;      /* sender certificate lifetime (Signal-Server: 7) */
+    /* offline push (shared/push/, the relay's sender thread) */
+    int push_enabled;               /* 0: the sender idles and pushes stay queued */
+    char *apns_base_url;            /* https://api.push.apple.com (sandbox: api.sandbox...) */
+    char *apns_team_id;             /* JWT iss */
+    char *apns_key_id;              /* JWT kid */
+    char *apns_key_file;            /* the team's .p8 (PKCS#8 PEM, P-256) */
+    char *apns_bundle_id;           /* apns-topic */
+    char *fcm_base_url;             /* https://fcm.googleapis.com */
+    char *fcm_service_account_file; /* JSON: project_id, private_key, client_email, token_uri */
+    char *push_ca_file;             /* PEM CAs trusted for APNs/FCM/OAuth; empty = system */
 };
 
 /** Defaults for every key. */
@@ -53,6 +65,7 @@ void conf_defaults(struct conf *c);
 int conf_load(struct conf *c, const char *path, char *errbuf, size_t errlen);
 /** Apply one "key=value" override from the command line. Returns 0 or -1. */
 int conf_set(struct conf *c, const char *kv, char *errbuf, size_t errlen);
+/** Wipe (values may be secrets) and free every string. */
 void conf_free(struct conf *c);
 
 #endif

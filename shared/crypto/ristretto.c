@@ -44,6 +44,12 @@ rist_scalar_is_canonical(const uint8_t s[RIST_BYTES])
 void
 rist_mul(uint8_t out[RIST_BYTES], const uint8_t s[RIST_BYTES], const uint8_t p[RIST_BYTES])
 {
+    /* The base point has libsodium's precomputed table: about 3x faster than the generic
+     * ladder (statements name G; points are public, so the comparison may branch). */
+    if (memcmp(p, rist_base_point, RIST_BYTES) == 0) {
+        rist_mul_base(out, s);
+        return;
+    }
     if (crypto_scalarmult_ristretto255(out, s, p) != 0) {
         /* Either the product is the identity (libsodium reports -1 after writing zeros) or P
          * does not decode, which parsing must have ruled out: treat that as a bug. */

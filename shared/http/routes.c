@@ -31,6 +31,17 @@ const struct route routes[] = {
     { "PUT",    "/v2/keys/signed",                       AUTH_DEVICE,    api_keys_put_signed },
     { "POST",   "/v2/keys/check",                        AUTH_DEVICE,    api_keys_check },
     { "GET",    "/v2/keys/{identifier}/{device_id}",     AUTH_OPTIONAL,  api_keys_get },
+
+    { "GET",    "/v1/certificate/delivery",              AUTH_DEVICE,    api_certificate_delivery },
+    { "GET",    "/v1/certificate/auth/group",            AUTH_DEVICE,    api_certificate_auth_group },
+    { "POST",   "/v1/call-link/create-auth",             AUTH_DEVICE,    api_calllink_create_auth },
+
+    /* messages.c; anonymous sends are sealed sender (access key or group send token) or stories;
+     * multi_recipient must precede {destination} (first match wins) */
+    { "PUT",    "/v1/messages/multi_recipient",          AUTH_NONE,      api_messages_multi },
+    { "PUT",    "/v1/messages/{destination}",            AUTH_OPTIONAL,  api_messages_send },
+    { "GET",    "/v1/messages",                          AUTH_DEVICE,    api_messages_list },
+    { "DELETE", "/v1/messages/uuid/{uuid}",              AUTH_DEVICE,    api_messages_delete },
 };
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

@@ -171,6 +171,8 @@ static const char SQL_ACCT_DEL[] = "DELETE FROM accounts WHERE aci = ?";
 static const char SQL_DEVICES_DEL[] = "DELETE FROM devices WHERE aci = ?";
 static const char SQL_SIGNED_DEL[] = "DELETE FROM signed_prekeys WHERE aci = ?";
 static const char SQL_ONETIME_DEL[] = "DELETE FROM onetime_prekeys WHERE aci = ?";
+static const char SQL_PUSHQ_DEL[] = "DELETE FROM push_queue WHERE aci = ?";
+static const char SQL_PUSHBG_DEL[] = "DELETE FROM push_background WHERE aci = ?";
 
 /* Remove everything hanging off an account (devices, keys); the account row is separate. */
 static enum err
@@ -183,6 +185,12 @@ purge_account_data(struct store *s, const uint8_t aci[16])
         e = db_exec(s, NULL, SQL_SIGNED_DEL, &k, 1, NULL);
     if (e == E_OK)
         e = db_exec(s, NULL, SQL_ONETIME_DEL, &k, 1, NULL);
+    if (e == E_OK)
+        e = store_msgs_clear(s, aci, -1); /* queued envelopes go with the devices */
+    if (e == E_OK)
+        e = db_exec(s, NULL, SQL_PUSHQ_DEL, &k, 1, NULL);
+    if (e == E_OK)
+        e = db_exec(s, NULL, SQL_PUSHBG_DEL, &k, 1, NULL);
     return e;
 }
 

@@ -52,5 +52,7 @@ void db_rollback(struct store *s);
 int db_retryable(struct store *s);
 
 #define DB_NPARAMS(arr) (sizeof(arr) / sizeof((arr)[0]))
+/** Most parameters one statement may bind (multi-row INSERTs; MariaDB allows 65535). */
+#define DB_MAX_PARAMS 4096
 
 #endif

@@ -27,6 +27,7 @@ enum bell_kind {
     BELL_EPHEMERAL = 'E',        /* payload = serialized Envelope, deliver only if connected */
     BELL_KICK = 'K',             /* a newer socket for the device elsewhere: close conn 4409 */
     BELL_CLOSE = 'X',            /* device removed / password changed: close 4401 */
+    BELL_PROVISION = 'P',        /* to provisioning socket (aci = address bytes, device 0, key prov:<address>); payload = ProvisionEnvelope */
 };
 
 struct bell {

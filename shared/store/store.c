@@ -36,7 +36,7 @@ store_open(const struct conf *conf, struct store **out)
         free(s);
         return E_UNAVAILABLE;
     }
-    snprintf(mcconf, sizeof(mcconf), "--SERVER=%s --TCP-NODELAY --CONNECT-TIMEOUT=500",
+    snprintf(mcconf, sizeof(mcconf), "--SERVER=%s --TCP-NODELAY --SUPPORT-CAS --CONNECT-TIMEOUT=500",
              conf->memcached);
     s->mc = memcached(mcconf, strlen(mcconf));
     if (s->mc == NULL)

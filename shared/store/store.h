@@ -223,4 +223,43 @@ enum err store_msgs_delete(struct store *s, struct arena *a, const uint8_t aci[1
                            uint8_t device_id, const uint8_t guid[16],
                            struct msg_rec *gone) HG_MUST_CHECK;
 
+#define MSG_RETENTION_MS (30LL * 86400 * 1000)        /* reference: messages.expiration */
+#define MSG_SHARED_RETENTION_MS (7LL * 86400 * 1000)  /* reference: mrm:: hash expiry */
+
+/** One envelope to queue for one device. */
+struct msg_new {
+    struct msg_target to;
+    uint8_t guid[16];                /* the same GUID the envelope carries */
+    int64_t server_ts_ms;
+    bool story, urgent;
+    const uint8_t *env;              /* serialized Envelope; without content when shared */
+    size_t env_len;
+    const uint8_t *content_prefix;   /* shared rows only: content = prefix || shared->data */
+    size_t content_prefix_len;       /* at most 64 */
+};
+
+/** The part of a multi-recipient send stored once (e_pub || ciphertext). */
+struct msg_shared {
+    const uint8_t *data;
+    size_t len;
+};
+
+/**
+ * Queue n envelopes (any mix of accounts and devices) in ONE transaction with batched multi-row
+ * INSERTs. With shared != NULL its payload is stored once and every row references it (rows
+ * then must carry content_prefix). Rows addressed to a device that no longer exists are
+ * dropped. While the transaction runs the recipients' device rows are held FOR UPDATE, so
+ * concurrent sends to one device commit in seq order.
+ */
+enum err store_msgs_insert(struct store *s, const struct msg_shared *shared,
+                           const struct msg_new *m, size_t n) HG_MUST_CHECK;
+/** Number of envelopes queued for the device (expired ones included until swept). */
+enum err store_msgs_count(struct store *s, const uint8_t aci[16], uint8_t device_id,
+                          size_t *n) HG_MUST_CHECK;
+/** Drop a device's queue (device_id >= 0) or every queue of the account (device_id < 0). */
+enum err store_msgs_clear(struct store *s, const uint8_t aci[16], int device_id) HG_MUST_CHECK;
+/** Delete up to max envelopes and shared payloads past their expiry; *removed tells how many. */
+enum err store_msgs_expire(struct store *s, int64_t now, size_t max,
+                           size_t *removed) HG_MUST_CHECK;
+
 #endif

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Stops everything tests/stack/start.sh (and tests/integration/apache-smoke.sh) started for
+# Stops everything tests/stack/start.sh (and tests/integration/apache_smoke.sh) started for
 # STATE_DIR, by the pid files in STATE_DIR/run: relay, Apache, lighttpd and the responders it
 # spawned, memcached, MariaDB (clean shutdown). Data stays; delete STATE_DIR to start afresh.
 # Usage: tests/stack/stop.sh STATE_DIR
@@ -35,7 +35,7 @@ stop_with_children() {
 }
 
 hg_stop_pidfile "$RUN/relay.pid" heliograph-relay 10
-# Apache (apache-smoke.sh): its parent process, then any mod_fcgid responders left over.
+# Apache (apache_smoke.sh): its parent process, then any mod_fcgid responders left over.
 stop_with_children "$RUN/apache2.pid" apache2 15
 stop_with_children "$RUN/lighttpd-main.pid" lighttpd 15
 hg_stop_pidfile "$RUN/memcached.pid" memcached 10

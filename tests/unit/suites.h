@@ -12,5 +12,13 @@ void suite_jx(void);
 void suite_token(void);
 void suite_fcgi_adapt(void);
 void suite_api_db(void);
+void suite_ratelimit(void);
+void suite_certs_db(void);
+void suite_push_jwt(void);
+void suite_push_payload(void);
 
+void suite_messages_db(void);
+void suite_relay_frame(void);
+void suite_relay_head(void);
+void suite_relay_jobs(void);
 #endif

@@ -44,8 +44,15 @@ struct tresult
 tcall(const char *method, const char *target, const char *auth, const char *extra,
       const char *body)
 {
+    return tcall_bin(method, target, auth, extra, (const uint8_t *)body, body ? strlen(body) : 0);
+}
+
+struct tresult
+tcall_bin(const char *method, const char *target, const char *auth, const char *extra,
+          const uint8_t *body, size_t body_len)
+{
     struct arena *a = arena_new(8192);
-    struct header h[4];
+    struct header h[8];
     struct req r = { .method = method, .transport = TR_TEST };
     struct resp resp;
     struct tresult out = { 0 };
@@ -59,16 +66,19 @@ tcall(const char *method, const char *target, const char *auth, const char *extr
                                    b64_encode(a, (const uint8_t *)auth, strlen(auth), B64_STD_PAD));
         nh++;
     }
-    if (extra != NULL) {
-        const char *colon = strchr(extra, ':');
-        h[nh].name = arena_strndup(a, extra, (size_t)(colon - extra));
-        h[nh].value = colon + 2;
+    /* extra: "name: value" lines separated by '\n' */
+    for (const char *line = extra; line != NULL && *line != '\0' && nh < 8;) {
+        const char *colon = strchr(line, ':'), *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        h[nh].name = arena_strndup(a, line, (size_t)(colon - line));
+        h[nh].value = arena_strndup(a, colon + 2, len - (size_t)(colon + 2 - line));
         nh++;
+        line = end ? end + 1 : NULL;
     }
     r.headers = h;
     r.nheaders = nh;
-    r.body = (const uint8_t *)body;
-    r.body_len = body ? strlen(body) : 0;
+    r.body = body;
+    r.body_len = body_len;
     resp_init(&resp, a);
     router_dispatch(tcall_ctx(), a, &r, &resp);
     out.status = resp.status;

@@ -21,10 +21,13 @@ struct tresult {
 
 /**
  * Run one call. auth is NULL or "user:password" (sent as Basic), extra is NULL or
- * "name: value" for one extra header; body may be NULL.
+ * "name: value" lines (lower-case names, separated by '\n', at most 7); body may be NULL.
  */
 struct tresult tcall(const char *method, const char *target, const char *auth, const char *extra,
                      const char *body);
+/** tcall with a binary body of body_len bytes. */
+struct tresult tcall_bin(const char *method, const char *target, const char *auth,
+                         const char *extra, const uint8_t *body, size_t body_len);
 void tresult_free(struct tresult *r);
 /** String member of the JSON body, or NULL. */
 const char *tjson_str(const struct tresult *r, const char *key);

@@ -7,6 +7,7 @@
 #include <CUnit/CUnit.h>
 
 #include "core/conf.h"
+#include "crypto/secrets.h"
 #include "suites.h"
 
 static char *
@@ -60,6 +61,37 @@ test_errors(void)
     conf_free(&c);
 }
 
+/* Every key heliograph-admin keygen writes must be a config key (heliograph-fcgi -t once
+ * rejected cert_trust_root_private). */
+static void
+test_keygen_file(void)
+{
+    struct cx_secrets s;
+    struct conf c;
+    char err[256], path[64];
+    int fd;
+
+    snprintf(path, sizeof(path), "/tmp/hg-secrets-XXXXXX");
+    fd = mkstemp(path);
+    CU_ASSERT_FATAL(fd >= 0);
+    close(fd);
+    cx_secrets_init(&s);
+    CU_ASSERT_EQUAL_FATAL(cx_secrets_generate(&s, 1), 0);
+    CU_ASSERT_EQUAL_FATAL(cx_secrets_write(&s, path, true, err, sizeof(err)), 0);
+    conf_defaults(&c);
+    CU_ASSERT_EQUAL(conf_load(&c, path, err, sizeof(err)), 0);
+    CU_ASSERT_STRING_EQUAL(c.zk_secret_params, s.zk_secret_params);
+    CU_ASSERT_STRING_EQUAL(c.generic_backup_params, s.generic_backup_params);
+    CU_ASSERT_STRING_EQUAL(c.generic_calling_params, s.generic_calling_params);
+    CU_ASSERT_STRING_EQUAL(c.cert_trust_root_public, s.cert_trust_root_public);
+    CU_ASSERT_STRING_EQUAL(c.cert_trust_root_private, s.cert_trust_root_private);
+    CU_ASSERT_STRING_EQUAL(c.cert_server_certificate, s.cert_server_certificate);
+    CU_ASSERT_STRING_EQUAL(c.cert_server_private, s.cert_server_private);
+    conf_free(&c);
+    cx_secrets_free(&s);
+    unlink(path);
+}
+
 void
 suite_conf(void)
 {
@@ -67,4 +99,5 @@ suite_conf(void)
 
     CU_add_test(s, "load", test_load);
     CU_add_test(s, "errors", test_errors);
+    CU_add_test(s, "keygen file", test_keygen_file);
 }

@@ -1,0 +1,260 @@
+/* Message delivery shared by the REST send handlers and the relay: give envelopes their server
+ * GUIDs, queue them (one transaction per send), ring the recipients' relays, queue pushes for
+ * offline devices; on ack delete and send the server delivery receipt (ReceiptSender). */
+#include "delivery.h"
+
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/log.h"
+#include "http/ctx.h"
+#include "proto/envelope.pb-c.h"
+#include "push/push.h"
+#include "store/presence.h"
+#include "store/store.h"
+
+uint8_t *
+delivery_service_id(struct arena *a, enum svc_kind kind, const uint8_t uuid[16], size_t *len)
+{
+    uint8_t *p = arena_alloc(a, 17);
+
+    if (kind == SVC_PNI) {
+        p[0] = 0x01;
+        memcpy(p + 1, uuid, 16);
+        *len = 17;
+    } else {
+        memcpy(p, uuid, 16);
+        *len = 16;
+    }
+    return p;
+}
+
+char *
+delivery_service_id_str(struct arena *a, enum svc_kind kind, const uint8_t uuid[16])
+{
+    char u[37];
+
+    uuid_format(uuid, u);
+    return kind == SVC_PNI ? arena_printf(a, "PNI:%s", u) : arena_strdup(a, u);
+}
+
+int
+delivery_service_id_parse(const uint8_t *p, size_t n, enum svc_kind *kind, uint8_t uuid[16])
+{
+    if (n == 16) {
+        *kind = SVC_ACI;
+        memcpy(uuid, p, 16);
+        return 0;
+    }
+    if (n == 17 && (p[0] == 0x00 || p[0] == 0x01)) {
+        *kind = p[0] == 0x01 ? SVC_PNI : SVC_ACI;
+        memcpy(uuid, p + 1, 16);
+        return 0;
+    }
+    return -1;
+}
+
+void
+delivery_env_destination(struct arena *a, Textsecure__Envelope *env, enum svc_kind kind,
+                         const uint8_t uuid[16])
+{
+    env->has_destination_service_id = 1;
+    env->destination_service_id.data =
+        delivery_service_id(a, kind, uuid, &env->destination_service_id.len);
+    env->destination_service_id_string = delivery_service_id_str(a, kind, uuid);
+}
+
+void
+delivery_env_source(struct arena *a, Textsecure__Envelope *env, enum svc_kind kind,
+                    const uint8_t uuid[16], uint8_t device_id)
+{
+    env->has_source_service_id = 1;
+    env->source_service_id.data = delivery_service_id(a, kind, uuid, &env->source_service_id.len);
+    env->source_service_id_string = delivery_service_id_str(a, kind, uuid);
+    env->has_source_device = 1;
+    env->source_device = device_id;
+}
+
+static void *
+pb_alloc(void *arena, size_t n)
+{
+    return arena_alloc(arena, n ? n : 1);
+}
+
+static void
+pb_free(void *arena, void *p)
+{
+    (void)arena;
+    (void)p; /* released with the arena */
+}
+
+Textsecure__Envelope *
+delivery_env_decode(struct arena *a, const uint8_t *p, size_t n)
+{
+    ProtobufCAllocator al = { .alloc = pb_alloc, .free = pb_free, .allocator_data = a };
+
+    return textsecure__envelope__unpack(&al, n, p);
+}
+
+/* Set the GUID (binary field 21 and the legacy string field 9) and serialize. */
+static uint8_t *
+seal(struct arena *a, Textsecure__Envelope *env, uint8_t guid[16], size_t *len)
+{
+    uint8_t *out;
+
+    uuid_v4(guid);
+    env->has_server_guid = 1;
+    env->server_guid.data = arena_memdup(a, guid, 16);
+    env->server_guid.len = 16;
+    env->server_guid_string = uuid_str(a, guid);
+    *len = textsecure__envelope__get_packed_size(env);
+    out = arena_alloc(a, *len ? *len : 1);
+    textsecure__envelope__pack(env, out);
+    return out;
+}
+
+/* Ephemeral ("online") envelopes are never stored: only a connected device gets them, through
+ * its relay's doorbell. A multi-recipient one carries its full content in the ring. */
+static void
+send_ephemeral(struct ctx *ctx, struct arena *a, struct delivery_batch *b)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        struct delivery_item *it = &b->items[i];
+        uint8_t guid[16], *env;
+        size_t len;
+
+        if (it->content_prefix != NULL) {
+            size_t n = it->content_prefix_len + b->shared_len;
+            uint8_t *c = arena_alloc(a, n);
+            memcpy(c, it->content_prefix, it->content_prefix_len);
+            memcpy(c + it->content_prefix_len, b->shared, b->shared_len);
+            it->env->has_content = 1;
+            it->env->content.data = c;
+            it->env->content.len = n;
+        }
+        env = seal(a, it->env, guid, &len);
+        it->online = false;
+        if (presence_notify(ctx->store, it->aci, it->device_id, BELL_EPHEMERAL, env, len,
+                            &it->online) != E_OK)
+            it->online = false;
+    }
+}
+
+enum err
+delivery_send(struct ctx *ctx, struct arena *a, struct delivery_batch *b)
+{
+    struct msg_new *m;
+    struct msg_shared sh;
+    enum err e;
+
+    if (b->n == 0)
+        return E_OK;
+    if (b->ephemeral) {
+        send_ephemeral(ctx, a, b);
+        return E_OK;
+    }
+    m = arena_alloc(a, b->n * sizeof(*m));
+    for (size_t i = 0; i < b->n; i++) {
+        struct delivery_item *it = &b->items[i];
+        memcpy(m[i].to.aci, it->aci, 16);
+        m[i].to.device_id = it->device_id;
+        m[i].server_ts_ms = (int64_t)it->env->server_timestamp;
+        m[i].story = it->env->has_story && it->env->story;
+        m[i].urgent = !it->env->has_urgent || it->env->urgent;
+        m[i].content_prefix = it->content_prefix;
+        m[i].content_prefix_len = it->content_prefix_len;
+        m[i].env = seal(a, it->env, m[i].guid, &m[i].env_len);
+    }
+    sh.data = b->shared;
+    sh.len = b->shared_len;
+    e = store_msgs_insert(ctx->store, b->shared ? &sh : NULL, m, b->n);
+    if (e != E_OK)
+        return e;
+    /* After the commit, so a relay woken by the ring always finds the rows. */
+    for (size_t i = 0; i < b->n; i++) {
+        struct delivery_item *it = &b->items[i];
+        it->online = false;
+        if (presence_notify(ctx->store, it->aci, it->device_id, BELL_NEW, NULL, 0, &it->online) !=
+            E_OK)
+            it->online = false;
+        if (!it->online && push_enqueue(ctx->store, it->aci, it->device_id, m[i].urgent) != E_OK)
+            log_warnx("delivery: cannot queue a push");
+    }
+    return E_OK;
+}
+
+/* ReceiptSender.sendReceipt: the original sender's devices learn that the recipient (as the
+ * service id the message was addressed to, and the acking device) got the message. */
+static enum err
+send_receipt(struct ctx *ctx, struct arena *a, const Textsecure__Envelope *orig,
+             uint8_t acking_device)
+{
+    enum svc_kind src_kind, rcpt_kind;
+    uint8_t src[16], rcpt[16];
+    struct account_rec sender;
+    struct delivery_batch b = { 0 };
+    int64_t now = now_ms();
+    enum err e;
+
+    if (!orig->has_source_service_id ||
+        delivery_service_id_parse(orig->source_service_id.data, orig->source_service_id.len,
+                                  &src_kind, src) != 0)
+        return E_OK; /* sealed sender: no server receipts */
+    if (src_kind != SVC_ACI) {
+        log_warnx("delivery: envelope with a PNI source, no receipt");
+        return E_OK;
+    }
+    if (!orig->has_destination_service_id ||
+        delivery_service_id_parse(orig->destination_service_id.data,
+                                  orig->destination_service_id.len, &rcpt_kind, rcpt) != 0)
+        return E_OK;
+    if (rcpt_kind == SVC_ACI && memcmp(rcpt, src, 16) == 0)
+        return E_OK; /* sync message between one's own devices */
+    e = store_account_get(ctx->store, a, src, &sender);
+    if (e == E_NOT_FOUND)
+        return E_OK; /* sender no longer registered */
+    if (e != E_OK)
+        return e;
+    b.items = arena_alloc(a, (sender.ndevices ? sender.ndevices : 1) * sizeof(*b.items));
+    for (size_t i = 0; i < sender.ndevices; i++) {
+        Textsecure__Envelope *env = arena_alloc(a, sizeof(*env));
+        textsecure__envelope__init(env);
+        env->has_type = 1;
+        env->type = TEXTSECURE__ENVELOPE__TYPE__SERVER_DELIVERY_RECEIPT;
+        env->has_server_timestamp = 1;
+        env->server_timestamp = (uint64_t)now;
+        delivery_env_source(a, env, rcpt_kind, rcpt, acking_device);
+        delivery_env_destination(a, env, SVC_ACI, src);
+        env->has_client_timestamp = 1;
+        env->client_timestamp = orig->client_timestamp;
+        env->has_urgent = 1;
+        env->urgent = 0;
+        memcpy(b.items[b.n].aci, src, 16);
+        b.items[b.n].device_id = sender.devices[i].id;
+        b.items[b.n].env = env;
+        b.n++;
+    }
+    return delivery_send(ctx, a, &b);
+}
+
+enum err
+delivery_ack(struct ctx *ctx, struct arena *a, const uint8_t aci[16], uint8_t device_id,
+             const uint8_t guid[16])
+{
+    struct msg_rec gone;
+    Textsecure__Envelope *env;
+    enum err e = store_msgs_delete(ctx->store, a, aci, device_id, guid, &gone);
+
+    if (e != E_OK)
+        return e;
+    env = delivery_env_decode(a, gone.env, gone.env_len);
+    if (env == NULL) {
+        log_warnx("delivery: undecodable stored envelope");
+        return E_OK;
+    }
+    if (env->has_type && env->type == TEXTSECURE__ENVELOPE__TYPE__SERVER_DELIVERY_RECEIPT)
+        return E_OK;
+    if (send_receipt(ctx, a, env, device_id) != E_OK)
+        log_warnx("delivery: could not send a delivery receipt");
+    return E_OK;
+}

@@ -1,0 +1,426 @@
+/* Per-device message queues in MariaDB (sql/0004_messages.sql): batched inserts in one
+ * transaction, paged fetch, delete-by-GUID on ack, queue clearing and the expiry sweep.
+ *
+ * Ordering: seq is a table-wide AUTO_INCREMENT, and AUTO_INCREMENT values are handed out at
+ * INSERT time, not at COMMIT. Two senders to one device could otherwise commit seq 101 before
+ * seq 100, and a reader that already paged past 101 would never see 100. store_msgs_insert
+ * therefore first takes the recipients' device rows FOR UPDATE (one indexed range per account,
+ * in ACI order so concurrent multi-recipient sends cannot deadlock on each other): a second
+ * sender to the same device blocks before it allocates its seq, so per device commit order is
+ * seq order. The lock also tells which target devices still exist. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <pthread.h>
+
+#include "core/arena.h"
+#include "core/log.h"
+#include "core/str.h"
+#include "core/xmalloc.h"
+#include "db.h"
+#include "store.h"
+
+#define TX_RETRIES 3
+#define INSERT_COLS 10
+#define INSERT_BATCH_MAX 32               /* rows per statement: 1, 2, 4, ... 32 */
+#define INSERT_BATCH_KINDS 6
+#define INSERT_BYTES_MAX (8u << 20)       /* stay well inside max_allowed_packet (16 MiB) */
+#define ENVELOPE_CONTENT_TAG 0x42         /* field 8, wire type 2 */
+
+static const char SQL_LOCK_DEVICES[] = "SELECT device_id FROM devices WHERE aci = ? FOR UPDATE";
+static const char SQL_PAYLOAD_ADD[] =
+    "INSERT INTO message_payloads (data, refs, expires_ms) VALUES (?, ?, ?)";
+static const char SQL_FETCH[] =
+    "SELECT m.seq, m.guid, m.server_ts_ms, m.story, m.urgent, m.envelope, m.shared_id, "
+    "m.content_prefix, p.data FROM messages m LEFT JOIN message_payloads p ON p.id = m.shared_id "
+    "WHERE m.aci = ? AND m.device_id = ? AND m.seq > ? AND m.expires_ms > ? "
+    "ORDER BY m.seq LIMIT ?";
+/* One statement, so an ack is one autocommit round trip (MariaDB's DELETE ... RETURNING). */
+static const char SQL_DELETE[] =
+    "DELETE FROM messages WHERE guid = ? AND aci = ? AND device_id = ? "
+    "RETURNING seq, server_ts_ms, story, urgent, envelope, shared_id";
+static const char SQL_DELETE_BY_SEQ[] =
+    "DELETE FROM messages WHERE aci = ? AND device_id = ? AND seq = ?";
+static const char SQL_PAYLOAD_UNREF[] = "UPDATE message_payloads SET refs = refs - 1 WHERE id = ?";
+static const char SQL_PAYLOAD_DROP[] = "DELETE FROM message_payloads WHERE id = ? AND refs <= 0";
+static const char SQL_COUNT[] = "SELECT COUNT(*) FROM messages WHERE aci = ? AND device_id = ?";
+static const char SQL_CLEAR_DEVICE[] = "DELETE FROM messages WHERE aci = ? AND device_id = ?";
+static const char SQL_CLEAR_ACCOUNT[] = "DELETE FROM messages WHERE aci = ?";
+static const char SQL_OLDEST[] =
+    "SELECT aci, device_id, seq, expires_ms, shared_id FROM messages ORDER BY seq LIMIT ?";
+static const char SQL_OLDEST_PAYLOADS[] =
+    "SELECT id, expires_ms FROM message_payloads ORDER BY id LIMIT ?";
+static const char SQL_PAYLOAD_DEL[] = "DELETE FROM message_payloads WHERE id = ?";
+
+/* "INSERT ... VALUES (...)" for 1, 2, 4, ... 32 rows. Built once; the pointers stay stable, as
+ * the statement cache (keyed by SQL address) requires. */
+static char *sql_insert[INSERT_BATCH_KINDS];
+static pthread_once_t sql_insert_once = PTHREAD_ONCE_INIT;
+
+static void
+build_insert_sql(void)
+{
+    static const char head[] =
+        "INSERT INTO messages (aci, device_id, guid, server_ts_ms, expires_ms, story, urgent, "
+        "shared_id, content_prefix, envelope) VALUES ";
+    static const char row[] = "(?,?,?,?,?,?,?,?,?,?)";
+
+    for (int k = 0; k < INSERT_BATCH_KINDS; k++) {
+        size_t rows = (size_t)1 << k, len = sizeof(head) + rows * sizeof(row);
+        char *p = xmalloc(len);
+
+        memcpy(p, head, sizeof(head) - 1);
+        size_t off = sizeof(head) - 1;
+        for (size_t r = 0; r < rows; r++) {
+            if (r > 0)
+                p[off++] = ',';
+            memcpy(p + off, row, sizeof(row) - 1);
+            off += sizeof(row) - 1;
+        }
+        p[off] = '\0';
+        sql_insert[k] = p;
+    }
+}
+
+/* ---- insert ---- */
+
+struct locked_account {
+    const uint8_t *aci;
+    uint8_t devices[MAX_DEVICE_ID / 8 + 1];   /* bitmap of existing device ids */
+};
+
+static int
+cmp_locked(const void *x, const void *y)
+{
+    return memcmp(((const struct locked_account *)x)->aci, ((const struct locked_account *)y)->aci,
+                  16);
+}
+
+static bool
+device_exists(const struct locked_account *acc, size_t nacc, const struct msg_target *t)
+{
+    struct locked_account key = { .aci = t->aci };
+    const struct locked_account *hit = bsearch(&key, acc, nacc, sizeof(*acc), cmp_locked);
+
+    return hit != NULL && t->device_id <= MAX_DEVICE_ID &&
+           (hit->devices[t->device_id / 8] & (1u << (t->device_id % 8))) != 0;
+}
+
+static enum err
+lock_accounts(struct store *s, struct arena *a, struct locked_account *acc, size_t nacc)
+{
+    for (size_t i = 0; i < nacc; i++) {
+        struct dbv p = V_BLOB(acc[i].aci, 16);
+        struct dbres r;
+        enum err e = db_exec(s, a, SQL_LOCK_DEVICES, &p, 1, &r);
+
+        if (e != E_OK)
+            return e;
+        memset(acc[i].devices, 0, sizeof(acc[i].devices));
+        for (size_t j = 0; j < r.nrows; j++) {
+            int64_t d = DBCELL(&r, j, 0)->i;
+            if (d >= 0 && d <= MAX_DEVICE_ID)
+                acc[i].devices[d / 8] |= (uint8_t)(1u << (d % 8));
+        }
+    }
+    return E_OK;
+}
+
+/* Insert rows keep[0..nkeep) of m in as few statements as the batch sizes allow. */
+static enum err
+insert_rows(struct store *s, const struct msg_new *m, const size_t *keep, size_t nkeep,
+            int64_t shared_id)
+{
+    struct dbv *p = xcalloc((size_t)INSERT_BATCH_MAX * INSERT_COLS, sizeof(*p));
+    enum err e = E_OK;
+    size_t i = 0;
+
+    while (e == E_OK && i < nkeep) {
+        int k = INSERT_BATCH_KINDS - 1;
+        size_t rows, bytes;
+
+        /* largest power of two that fits the remaining rows and the byte budget */
+        for (;;) {
+            rows = (size_t)1 << k;
+            bytes = 0;
+            if (rows <= nkeep - i) {
+                for (size_t r = 0; r < rows; r++)
+                    bytes += m[keep[i + r]].env_len;
+                if (bytes <= INSERT_BYTES_MAX || k == 0)
+                    break;
+            }
+            k--;
+        }
+        for (size_t r = 0; r < rows; r++) {
+            const struct msg_new *x = &m[keep[i + r]];
+            struct dbv *v = &p[r * INSERT_COLS];
+            v[0] = V_BLOB(x->to.aci, 16);
+            v[1] = V_I64(x->to.device_id);
+            v[2] = V_BLOB(x->guid, 16);
+            v[3] = V_I64(x->server_ts_ms);
+            v[4] = V_I64(x->server_ts_ms + MSG_RETENTION_MS);
+            v[5] = V_I64(x->story);
+            v[6] = V_I64(x->urgent);
+            v[7] = shared_id > 0 ? V_I64(shared_id) : V_NULL;
+            v[8] = x->content_prefix ? V_BLOB(x->content_prefix, x->content_prefix_len) : V_NULL;
+            v[9] = V_BLOB(x->env, x->env_len);
+        }
+        e = db_exec(s, NULL, sql_insert[k], p, rows * INSERT_COLS, NULL);
+        i += rows;
+    }
+    free(p);
+    return e;
+}
+
+enum err
+store_msgs_insert(struct store *s, const struct msg_shared *shared, const struct msg_new *m,
+                  size_t n)
+{
+    struct arena *a;
+    struct locked_account *acc;
+    size_t nacc = 0, *keep, nkeep;
+    enum err e = E_STORE;
+
+    if (n == 0)
+        return E_OK;
+    pthread_once(&sql_insert_once, build_insert_sql);
+    a = arena_new(4096);
+    acc = arena_alloc(a, n * sizeof(*acc));
+    keep = arena_alloc(a, n * sizeof(*keep));
+    for (size_t i = 0; i < n; i++)
+        acc[nacc++].aci = m[i].to.aci;
+    qsort(acc, nacc, sizeof(*acc), cmp_locked);
+    {
+        size_t w = 0;
+        for (size_t i = 0; i < nacc; i++)
+            if (w == 0 || memcmp(acc[w - 1].aci, acc[i].aci, 16) != 0)
+                acc[w++] = acc[i];
+        nacc = w;
+    }
+
+    for (int attempt = 0; attempt < TX_RETRIES; attempt++) {
+        int64_t shared_id = 0;
+
+        e = db_begin(s);
+        if (e == E_OK)
+            e = lock_accounts(s, a, acc, nacc);
+        nkeep = 0;
+        for (size_t i = 0; e == E_OK && i < n; i++)
+            if (device_exists(acc, nacc, &m[i].to))
+                keep[nkeep++] = i;
+        if (e == E_OK && shared != NULL && nkeep > 0) {
+            struct dbv p[] = { V_BLOB(shared->data, shared->len), V_I64(nkeep),
+                               V_I64(now_ms() + MSG_SHARED_RETENTION_MS) };
+            struct dbres r;
+            e = db_exec(s, NULL, SQL_PAYLOAD_ADD, p, DB_NPARAMS(p), &r);
+            shared_id = (int64_t)r.insert_id;
+        }
+        if (e == E_OK)
+            e = insert_rows(s, m, keep, nkeep, shared_id);
+        if (e == E_OK)
+            e = db_commit(s);
+        if (e == E_OK)
+            break;
+        db_rollback(s);
+        if (!db_retryable(s))
+            break;
+    }
+    if (e == E_OK && nkeep < n)
+        log_debug("store: %zu of %zu envelopes addressed to removed devices", n - nkeep, n);
+    arena_free(a);
+    return e;
+}
+
+/* ---- fetch ---- */
+
+/* env || content field: proto2 readers accept fields in any order, so a shared row's content is
+ * appended to the stored envelope without re-encoding it. */
+static uint8_t *
+append_content(struct arena *a, const struct dbv *env, const struct dbv *prefix,
+               const struct dbv *data, size_t *len)
+{
+    size_t clen = prefix->n + data->n, n = env->n;
+    uint8_t *out = arena_alloc(a, env->n + 11 + clen);
+
+    memcpy(out, env->p, env->n);
+    out[n++] = ENVELOPE_CONTENT_TAG;
+    for (size_t v = clen;; v >>= 7) {
+        if (v < 0x80) {
+            out[n++] = (uint8_t)v;
+            break;
+        }
+        out[n++] = (uint8_t)(v | 0x80);
+    }
+    if (prefix->n > 0)
+        memcpy(out + n, prefix->p, prefix->n);
+    memcpy(out + n + prefix->n, data->p, data->n);
+    *len = n + clen;
+    return out;
+}
+
+enum err
+store_msgs_fetch(struct store *s, struct arena *a, const uint8_t aci[16], uint8_t device_id,
+                 int64_t after_seq, size_t limit, struct msg_rec **out, size_t *n)
+{
+    struct dbv p[] = { V_BLOB(aci, 16), V_I64(device_id), V_I64(after_seq), V_I64(now_ms()),
+                       V_I64(limit) };
+    struct dbres r;
+    enum err e;
+
+    *out = NULL;
+    *n = 0;
+    if (limit == 0)
+        return E_OK;
+    e = db_exec(s, a, SQL_FETCH, p, DB_NPARAMS(p), &r);
+    if (e != E_OK)
+        return e;
+    *out = arena_alloc(a, (r.nrows ? r.nrows : 1) * sizeof(**out));
+    for (size_t i = 0; i < r.nrows; i++) {
+        const struct dbv *c = DBCELL(&r, i, 0);
+        struct msg_rec *m = &(*out)[*n];
+
+        m->seq = c[0].i;
+        if (c[1].t != DBV_BLOB || c[1].n != 16)
+            continue;
+        memcpy(m->guid, c[1].p, 16);
+        m->server_ts_ms = c[2].i;
+        m->story = c[3].i != 0;
+        m->urgent = c[4].i != 0;
+        if (c[6].t == DBV_NULL) {
+            m->env = c[5].p;
+            m->env_len = c[5].n;
+        } else if (c[8].t == DBV_BLOB) {
+            m->env = append_content(a, &c[5], &c[7], &c[8], &m->env_len);
+        } else {
+            /* The shared payload expired (7 days) before this stub (30): the reference discards
+             * such stubs, so do that instead of delivering an envelope without content. */
+            struct dbv d[] = { V_BLOB(aci, 16), V_I64(device_id), V_I64(m->seq) };
+            if (db_exec(s, NULL, SQL_DELETE_BY_SEQ, d, DB_NPARAMS(d), NULL) != E_OK)
+                log_warnx("store: cannot drop an orphaned multi-recipient stub");
+            continue;
+        }
+        (*n)++;
+    }
+    return E_OK;
+}
+
+/* ---- delete ---- */
+
+static void
+payload_unref(struct store *s, int64_t id)
+{
+    struct dbv k = V_I64(id);
+
+    /* Best effort: a payload left behind is removed by the expiry sweep. */
+    if (db_exec(s, NULL, SQL_PAYLOAD_UNREF, &k, 1, NULL) != E_OK ||
+        db_exec(s, NULL, SQL_PAYLOAD_DROP, &k, 1, NULL) != E_OK)
+        log_warnx("store: cannot release shared payload %lld", (long long)id);
+}
+
+enum err
+store_msgs_delete(struct store *s, struct arena *a, const uint8_t aci[16], uint8_t device_id,
+                  const uint8_t guid[16], struct msg_rec *gone)
+{
+    struct dbv p[] = { V_BLOB(guid, 16), V_BLOB(aci, 16), V_I64(device_id) };
+    struct dbres r;
+    enum err e = db_exec(s, a, SQL_DELETE, p, DB_NPARAMS(p), &r);
+
+    if (gone != NULL)
+        memset(gone, 0, sizeof(*gone));
+    if (e != E_OK)
+        return e;
+    if (r.nrows == 0)
+        return E_NOT_FOUND;
+    const struct dbv *c = DBCELL(&r, 0, 0);
+    if (gone != NULL) {
+        /* For a multi-recipient row this is the stub without content: receipts only need the
+         * envelope's source and timestamp fields. */
+        gone->seq = c[0].i;
+        memcpy(gone->guid, guid, 16);
+        gone->server_ts_ms = c[1].i;
+        gone->story = c[2].i != 0;
+        gone->urgent = c[3].i != 0;
+        gone->env = c[4].p;
+        gone->env_len = c[4].n;
+    }
+    if (c[5].t == DBV_I64)
+        payload_unref(s, c[5].i);
+    return E_OK;
+}
+
+/* ---- counting, clearing, expiry ---- */
+
+enum err
+store_msgs_count(struct store *s, const uint8_t aci[16], uint8_t device_id, size_t *n)
+{
+    struct arena *a = arena_new(512);
+    struct dbv p[] = { V_BLOB(aci, 16), V_I64(device_id) };
+    struct dbres r;
+    enum err e = db_exec(s, a, SQL_COUNT, p, DB_NPARAMS(p), &r);
+
+    *n = 0;
+    if (e == E_OK && r.nrows == 1)
+        *n = (size_t)DBCELL(&r, 0, 0)->i;
+    arena_free(a);
+    return e;
+}
+
+enum err
+store_msgs_clear(struct store *s, const uint8_t aci[16], int device_id)
+{
+    struct dbv p[] = { V_BLOB(aci, 16), V_I64(device_id) };
+
+    /* XXX: shared payloads referenced by the cleared rows keep their reference count and go
+     * with the expiry sweep (at most 7 days later). */
+    if (device_id < 0)
+        return db_exec(s, NULL, SQL_CLEAR_ACCOUNT, p, 1, NULL);
+    return db_exec(s, NULL, SQL_CLEAR_DEVICE, p, DB_NPARAMS(p), NULL);
+}
+
+/* Rows come in seq order, which is arrival order and with a uniform retention also expiry
+ * order, so the sweep reads the oldest rows and stops at the first one still alive; no index
+ * on the expiry column is needed. */
+static enum err
+expire_messages(struct store *s, struct arena *a, int64_t now, size_t max, size_t *removed)
+{
+    struct dbv lim = V_I64(max);
+    struct dbres r;
+    enum err e = db_exec(s, a, SQL_OLDEST, &lim, 1, &r);
+
+    for (size_t i = 0; e == E_OK && i < r.nrows; i++) {
+        const struct dbv *c = DBCELL(&r, i, 0);
+        if (c[3].i > now)
+            return E_OK;
+        struct dbv d[] = { V_BLOB(c[0].p, c[0].n), V_I64(c[1].i), V_I64(c[2].i) };
+        e = db_exec(s, NULL, SQL_DELETE_BY_SEQ, d, DB_NPARAMS(d), NULL);
+        if (e == E_OK && c[4].t == DBV_I64)
+            payload_unref(s, c[4].i);
+        (*removed)++;
+    }
+    return e;
+}
+
+enum err
+store_msgs_expire(struct store *s, int64_t now, size_t max, size_t *removed)
+{
+    struct arena *a = arena_new(8192);
+    struct dbv lim = V_I64(max);
+    struct dbres r;
+    enum err e;
+
+    *removed = 0;
+    e = expire_messages(s, a, now, max, removed);
+    if (e == E_OK && *removed < max)
+        e = db_exec(s, a, SQL_OLDEST_PAYLOADS, &lim, 1, &r);
+    else
+        r.nrows = 0;
+    for (size_t i = 0; e == E_OK && i < r.nrows && *removed < max; i++) {
+        if (DBCELL(&r, i, 1)->i > now)
+            break;
+        struct dbv k = V_I64(DBCELL(&r, i, 0)->i);
+        e = db_exec(s, NULL, SQL_PAYLOAD_DEL, &k, 1, NULL);
+        (*removed)++;
+    }
+    arena_free(a);
+    return e;
+}
