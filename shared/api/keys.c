@@ -2,6 +2,7 @@
  * and bundle fetch (authenticated or with an Unidentified-Access-Key). Storage via store_keys_*. */
 #include "api.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -316,6 +317,17 @@ api_keys_get(struct call *c)
         return e;
     if (want >= 0 && account_device(&target, (uint8_t)want) == NULL)
         return c->who ? E_NOT_FOUND : E_UNAUTHORIZED;
+    if (c->who != NULL) {
+        /* prekeys limiter: one bucket per (caller device, target device or "*") */
+        char me[37], them[37], key[100];
+
+        uuid_format(c->who->aci, me);
+        uuid_format(uuid, them);
+        snprintf(key, sizeof(key), "%s.%u__%s.%s", me, c->who->device_id, them, c->params[1]);
+        e = api_rate_limit(c, RL_PREKEYS, key, 1);
+        if (e != E_OK)
+            return e;
+    }
     id = kind == SVC_PNI ? KEY_PNI : KEY_ACI;
     ik = identity_key_of(&target, id);
     if (ik == NULL)
