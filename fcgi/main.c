@@ -4,69 +4,41 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <curl/curl.h>
 #include <fcgiapp.h>
 #include <mysql.h>
-#include <sodium.h>
 
 #include "core/conf.h"
 #include "core/log.h"
 #include "http/ctx.h"
+#include "http/startup.h"
 #include "fcgi.h"
 
-static void
-usage(void)
+static int
+on_opt(int opt, const char *arg, void *u)
 {
-    fprintf(stderr, "usage: heliograph-fcgi -f CONF [-t] [-s SOCKET] [-o key=value] [-v]\n");
-    exit(2);
+    if (opt != 's')
+        return -1;
+    *(const char **)u = arg;
+    return 0;
 }
 
 int
 main(int argc, char **argv)
 {
     struct conf conf;
-    const char *path = NULL, *sock = NULL;
-    char err[512];
-    int check = 0, verbose = LOG_LVL_INFO, opt, fd = 0;
+    const char *sock = NULL;
+    int fd = 0;
+    const struct startup st = {
+        .name = "heliograph-fcgi",
+        .usage = "heliograph-fcgi -f CONF [-t] [-s SOCKET] [-o key=value] [-v]",
+        .extra_opts = "s:",
+        .on_opt = on_opt,
+        .u = &sock,
+    };
 
-    conf_defaults(&conf);
-    while ((opt = getopt(argc, argv, "f:ts:o:v")) != -1) {
-        switch (opt) {
-        case 'f':
-            path = optarg;
-            break;
-        case 't':
-            check = 1;
-            break;
-        case 's':
-            sock = optarg;
-            break;
-        case 'o':
-            break; /* applied after the file */
-        case 'v':
-            verbose = LOG_LVL_DEBUG;
-            break;
-        default:
-            usage();
-        }
-    }
-    log_init("heliograph-fcgi", verbose);
-    if (path == NULL)
-        usage();
-    if (conf_load(&conf, path, err, sizeof(err)) != 0)
-        fatalx("config: %s", err);
-    optind = 1;
-    while ((opt = getopt(argc, argv, "f:ts:o:v")) != -1)
-        if (opt == 'o' && conf_set(&conf, optarg, err, sizeof(err)) != 0)
-            fatalx("config: %s", err);
-    if (sodium_init() < 0)
-        fatalx("libsodium init failed");
-    /* Parse the secrets once, here: a bad key stops the responder (and -t) with its name. */
-    if (ctx_keys_init(&conf, err, sizeof(err)) != 0)
-        fatalx("config: %s", err);
-    if (check) {
+    if (startup(&st, argc, argv, &conf)) {
         printf("configuration OK\n");
         return 0;
     }

@@ -5,58 +5,40 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include <pthread.h>
 
 #include <curl/curl.h>
 #include <mysql.h>
-#include <sodium.h>
 
 #include "core/conf.h"
 #include "core/log.h"
+#include "http/ctx.h"
+#include "http/startup.h"
+#include "push/push.h"
 #include "relay.h"
 
-static void
-usage(void)
+static volatile int push_stop;
+
+/* The push sender (wake-ups for offline devices) runs beside the relay on its own connection. */
+static void *
+push_main(void *arg)
 {
-    fprintf(stderr, "usage: heliograph-relay -f CONF [-t] [-o key=value] [-v]\n");
-    exit(2);
+    push_sender_run(arg, &push_stop);
+    return NULL;
 }
 
 int
 main(int argc, char **argv)
 {
     struct conf conf;
-    const char *path = NULL;
-    char err[512], relay_id[RELAY_ID_MAX];
-    int check = 0, verbose = LOG_LVL_INFO, opt;
+    char relay_id[RELAY_ID_MAX];
+    pthread_t push_tid;
+    const struct startup st = {
+        .name = "heliograph-relay",
+        .usage = "heliograph-relay -f CONF [-t] [-o key=value] [-v]",
+    };
+    bool check = startup(&st, argc, argv, &conf);
 
-    conf_defaults(&conf);
-    while ((opt = getopt(argc, argv, "f:to:v")) != -1) {
-        switch (opt) {
-        case 'f':
-            path = optarg;
-            break;
-        case 't':
-            check = 1;
-            break;
-        case 'o':
-            break; /* applied after the file */
-        case 'v':
-            verbose = LOG_LVL_DEBUG;
-            break;
-        default:
-            usage();
-        }
-    }
-    log_init("heliograph-relay", verbose);
-    if (path == NULL)
-        usage();
-    if (conf_load(&conf, path, err, sizeof(err)) != 0)
-        fatalx("config: %s", err);
-    optind = 1;
-    while ((opt = getopt(argc, argv, "f:to:v")) != -1)
-        if (opt == 'o' && conf_set(&conf, optarg, err, sizeof(err)) != 0)
-            fatalx("config: %s", err);
     if (conf.relay_port <= 0 || conf.relay_port > 65535)
         fatalx("config: relay_port must be 1..65535");
     if (conf.relay_id != NULL && *conf.relay_id != '\0')
@@ -73,16 +55,19 @@ main(int argc, char **argv)
         printf("configuration OK\n");
         return 0;
     }
-    if (sodium_init() < 0)
-        fatalx("libsodium init failed");
     curl_global_init(CURL_GLOBAL_DEFAULT);      /* handlers may send SMS or pushes */
     mysql_library_init(0, NULL, NULL);
     relay.conf = &conf;
     relay.relay_id = relay_id;
     jobs_start(&conf, conf.relay_workers > 0 ? conf.relay_workers : 4);
+    if (pthread_create(&push_tid, NULL, push_main, &conf) != 0)
+        fatal("pthread_create (push sender)");
     session_run(&conf, relay_id);
+    push_stop = 1;
+    pthread_join(push_tid, NULL);
     jobs_stop();                                /* finishes the presence_clear jobs */
     mysql_library_end();
+    ctx_keys_release();
     conf_free(&conf);
     log_info("stopped");
     return 0;

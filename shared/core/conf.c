@@ -26,7 +26,7 @@ static const struct key {
     K(zk_secret_params, CT_STR), K(generic_backup_params, CT_STR),
     K(generic_calling_params, CT_STR), K(cert_trust_root_public, CT_STR),
     K(cert_trust_root_private, CT_STR), K(cert_server_certificate, CT_STR), K(cert_server_private, CT_STR),
-    K(cert_expires_days, CT_I64),
+    K(cert_expires_days, CT_I64), K(link_device_secret, CT_STR),
     K(push_enabled, CT_INT), K(apns_base_url, CT_STR), K(apns_team_id, CT_STR),
     K(apns_key_id, CT_STR), K(apns_key_file, CT_STR), K(apns_bundle_id, CT_STR),
     K(fcm_base_url, CT_STR), K(fcm_service_account_file, CT_STR), K(push_ca_file, CT_STR),

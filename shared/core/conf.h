@@ -44,6 +44,7 @@ struct conf {
     char *cert_server_certificate;  /* base64 ServerCertificate protobuf */
     char *cert_server_private;      /* base64 32-byte private key of the server certificate */
     int64_t cert_expires_days;      /* sender certificate lifetime (Signal-Server: 7) */
+    char *link_device_secret;       /* base64 HMAC-SHA256 key of device-link tokens */
     /* offline push (shared/push/, the relay's sender thread) */
     int push_enabled;               /* 0: the sender idles and pushes stay queued */
     char *apns_base_url;            /* https://api.push.apple.com (sandbox: api.sandbox...) */

@@ -22,6 +22,7 @@ struct cx_secrets {
     char *cert_trust_root_private;  /* 32 bytes; needed only to mint new server certificates */
     char *cert_server_certificate;  /* serialized ServerCertificate */
     char *cert_server_private;      /* 32 bytes, the private half of the certified key */
+    char *link_device_secret;       /* HMAC-SHA256 key of device-link tokens (16..64 bytes) */
 };
 
 /** Public values derived by cx_secrets_check (arena strings; NULL where the secret is absent). */

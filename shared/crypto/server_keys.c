@@ -58,6 +58,7 @@ server_keys_load(const struct conf *c, struct server_keys **out, char *err, size
     s.cert_trust_root_private = value_or_null(c->cert_trust_root_private);
     s.cert_server_certificate = value_or_null(c->cert_server_certificate);
     s.cert_server_private = value_or_null(c->cert_server_private);
+    s.link_device_secret = value_or_null(c->link_device_secret);
     if (cx_secrets_check(&s, a, &pub, err, errlen) != 0)
         goto done;
     if ((s.cert_server_certificate == NULL) != (s.cert_server_private == NULL)) {
@@ -103,6 +104,11 @@ server_keys_load(const struct conf *c, struct server_keys **out, char *err, size
         memcpy(k->server_private, b, 32);
         k->has_cert = true;
     }
+    if (s.link_device_secret != NULL) {
+        b = decoded(a, s.link_device_secret, &len);
+        memcpy(k->link_secret, b, len);
+        k->link_secret_len = len;
+    }
     *out = k;
     k = NULL;
     rc = 0;
@@ -119,10 +125,11 @@ done:
 void
 server_keys_missing(const struct server_keys *k, char *buf, size_t len)
 {
-    snprintf(buf, len, "%s%s%s%s", k->zk == NULL ? " zk_secret_params" : "",
+    snprintf(buf, len, "%s%s%s%s%s", k->zk == NULL ? " zk_secret_params" : "",
              k->calling == NULL ? " generic_calling_params" : "",
              k->backup == NULL ? " generic_backup_params" : "",
-             k->has_cert ? "" : " cert_server_certificate/cert_server_private");
+             k->has_cert ? "" : " cert_server_certificate/cert_server_private",
+             k->link_secret_len > 0 ? "" : " link_device_secret");
     if (buf[0] == ' ')
         memmove(buf, buf + 1, strlen(buf));
 }

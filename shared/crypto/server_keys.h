@@ -27,6 +27,8 @@ struct server_keys {
     bool has_trust_root;
     uint8_t trust_root[33];             /* 0x05 || u; used only to check the certificate */
     uint64_t cert_expires_ms;           /* cert_expires_days in ms */
+    uint8_t link_secret[64];            /* link_device_secret: HMAC key of link tokens */
+    size_t link_secret_len;             /* 0 when not configured */
 };
 
 /**

@@ -31,6 +31,9 @@ static const struct limiter limiters[RL_COUNT] = {
     [RL_CHECK_ACCOUNT_EXISTENCE] = { "checkAccountExistence", 1000, 4000, true },
     [RL_CREATE_CALL_LINK] = { "createCallLink", 100, 900000, false },
     [RL_PIN] = { "pin", 10, 86400000, false },
+    [RL_ALLOCATE_DEVICE] = { "allocateDevice", 6, 120000, false },
+    [RL_VERIFY_DEVICE] = { "verifyDevice", 6, 120000, false },
+    [RL_WAIT_FOR_LINKED_DEVICE] = { "waitForLinkedDevice", 10, 30000, false },
 };
 
 int

@@ -21,6 +21,9 @@ enum rl_name {
     RL_CHECK_ACCOUNT_EXISTENCE,/* 1000, 1 per 4 s, key IP */
     RL_CREATE_CALL_LINK,       /* 100, 1 per 15 min, key ACI */
     RL_PIN,                    /* 10, 1 per day, key E164 */
+    RL_ALLOCATE_DEVICE,        /* 6, 1 per 2 min, key ACI (provisioning code) */
+    RL_VERIFY_DEVICE,          /* 6, 1 per 2 min, key ACI (device link) */
+    RL_WAIT_FOR_LINKED_DEVICE, /* 10, 1 per 30 s, key ACI */
     RL_COUNT
 };
 

@@ -262,4 +262,40 @@ enum err store_msgs_clear(struct store *s, const uint8_t aci[16], int device_id)
 enum err store_msgs_expire(struct store *s, int64_t now, size_t max,
                            size_t *removed) HG_MUST_CHECK;
 
+
+/* ---- devices_db.c: linked devices, removal, capabilities, link-token bookkeeping ---- */
+
+#define LINK_TOKEN_TTL_MS (10LL * 60 * 1000)   /* a device-link token is valid for 10 minutes */
+
+/* Everything PUT /v1/devices/link writes, in one transaction. */
+struct device_link {
+    uint8_t token_hash[32];            /* SHA-256 of the link token: spent by this link */
+    int64_t token_expires_ms;          /* kept that long, then swept */
+    struct device_rec device;          /* id and created_ms are chosen by the store */
+    struct signed_key aci_signed, aci_last_resort, pni_signed, pni_last_resort;
+    bool has_pni_keys;
+};
+
+/**
+ * Add a linked device with the lowest free id >= 2, after dropping whatever one-time keys,
+ * signed keys, queued envelopes and pushes an earlier device of that id left behind.
+ * *device_id and *created_ms tell what was stored. E_DEVICE_LIMIT at MAX_DEVICES devices,
+ * E_FORBIDDEN when the token was already spent, E_NOT_FOUND when the account is gone.
+ */
+enum err store_device_link(struct store *s, const uint8_t aci[16], const struct device_link *l,
+                           uint8_t *device_id, int64_t *created_ms) HG_MUST_CHECK;
+/** Remove a linked device with its keys, queue and pending pushes (absent device: E_OK). */
+enum err store_device_remove(struct store *s, const uint8_t aci[16],
+                             uint8_t device_id) HG_MUST_CHECK;
+/** Replace a device's capabilities (normalized JSON object text). */
+enum err store_device_set_capabilities(struct store *s, const uint8_t aci[16], uint8_t device_id,
+                                       const char *capabilities) HG_MUST_CHECK;
+/** Memcached "ld:<token id>" (1 h): the DeviceInfo JSON of the device linked with that token,
+ *  for GET /v1/devices/wait_for_linked_device. */
+enum err store_linked_device_put(struct store *s, const char *token_id,
+                                 const char *json) HG_MUST_CHECK;
+/** E_OK with *json (arena), E_NOT_FOUND when not (yet) linked, E_STORE on memcached trouble. */
+enum err store_linked_device_get(struct store *s, struct arena *a, const char *token_id,
+                                 char **json) HG_MUST_CHECK;
+
 #endif

@@ -279,10 +279,69 @@ def main():
               % (p,))
     w.close()
 
+    if '--login' in sys.argv:
+        i = sys.argv.index('--login')
+        second = int(sys.argv[sys.argv.index('--second-port') + 1]) \
+            if '--second-port' in sys.argv else None
+        displacement(port, second, mcport, sys.argv[i + 1], sys.argv[i + 2])
+
     if '--idle' in sys.argv:
         idle(port, int(sys.argv[sys.argv.index('--idle') + 1]), env)
     print('relay_test: %d failed' % len(FAILS))
     return 1 if FAILS else 0
+
+
+def expect_queue_empty(w, what):
+    t, r = w.recv_msg()
+    ok = t == 1 and r[2][0] == b'/api/v1/queue/empty'
+    check(ok, what)
+    if ok:
+        w.send(ws_response(r[4][0], 200))
+
+
+def expect_close(w, code, what):
+    try:
+        while True:
+            op, p = w.recv()
+            if op == 8:
+                check(p[0] == code, '%s (%r)' % (what, p))
+                return
+    except (EOFError, ConnectionError, socket.timeout) as e:
+        check(False, '%s (%r)' % (what, e))
+
+
+def displacement(port, second, mcport, login, password):
+    """A second socket of one device displaces the first with 4409, on one relay directly and
+    across relays through the older relay's doorbell (BELL_KICK)."""
+    auth = ['Authorization: Basic ' + base64.b64encode(('%s:%s' % (login, password)).encode())
+            .decode()]
+    a1 = WS(port, '/v1/websocket/', auth)
+    check(a1.status == 101, 'authenticated upgrade answers 101')
+    expect_queue_empty(a1, 'empty queue -> PUT /api/v1/queue/empty')
+    a1.send(ws_request('GET', '/v1/accounts/whoami', 3))
+    t, r = a1.recv_msg()
+    check(r[2][0] == 200, 'whoami over the authenticated socket -> 200')
+    a2 = WS(port, '/v1/websocket/?login=%s&password=%s' % (login, password.replace('+', '%2B')))
+    check(a2.status == 101, 'query-parameter credentials accepted')
+    expect_close(a1, 4409, 'older socket on the same relay closed 4409')
+    expect_queue_empty(a2, 'second socket gets its queue/empty')
+    aci, dev = login.split('.')
+    key = 'pr:%s.%s' % (aci.replace('-', ''), dev)
+    time.sleep(0.2)
+    holder = mc_get(mcport, key)
+    check(holder is not None and holder.split()[0].decode() == 'relay-%d' % port,
+          'presence names this relay (%r)' % (holder,))
+    if second is not None:
+        b = WS(second, '/v1/websocket/', auth)
+        check(b.status == 101, 'second relay accepts the device')
+        expect_close(a2, 4409, 'socket on the first relay displaced through its doorbell: 4409')
+        time.sleep(0.2)
+        holder = mc_get(mcport, key)
+        check(holder is not None and holder.split()[0].decode() == 'relay-%d' % second,
+              'presence moved to the second relay (%r)' % (holder,))
+        b.close()
+    a2.close()
+    a1.close()
 
 
 def rss_kb(pid):
