@@ -6,7 +6,9 @@
 #                memcached 11411), wiped first; a ./run.sh stack in var/ is left alone
 #   unit         make check in build/ with HG_TEST_CONF=var-test/heliograph.conf (DB tests on)
 #   integration  tests/integration/*.sh that make check does not already run (apache_smoke.sh
-#                has its own part)
+#                has its own part), each as SCRIPT STATE_DIR with HELIOGRAPH_ENV, HG_TEST_CONF
+#                and HG_BUILD_DIR set; exit 0 passes, 77 skips, anything else fails; each
+#                script gets HG_INTEGRATION_TIMEOUT seconds (300)
 #   e2e          tests/e2e (npm ci when node_modules is missing or stale, then npm test)
 #   apache       tests/integration/apache_smoke.sh: Apache + mod_fcgid on 18543/18180
 #   asan         build-asan/ (--enable-sanitizers: ASan + UBSan, leaks fatal), make check there
@@ -40,6 +42,7 @@ export HG_APACHE_HTTPS_PORT=${HG_APACHE_HTTPS_PORT:-18543}
 export HG_APACHE_HTTP_PORT=${HG_APACHE_HTTP_PORT:-18180}
 export HG_BUILD_DIR=$BUILD
 JOBS=$(nproc 2>/dev/null || echo 2)
+ITIMEOUT=${HG_INTEGRATION_TIMEOUT:-300}
 CONF=$STATE/heliograph.conf
 ENVF=$STATE/heliograph.env
 
@@ -86,7 +89,7 @@ part_deps() {
     "$TOP/tests/stack/install-deps.sh"
 }
 part_build() {
-    "$TOP/tests/stack/build.sh" "$BUILD" --enable-werror || { tail -n 60 "$BUILD/make.out"; return 1; }
+    "$TOP/tests/stack/build.sh" "$BUILD" --enable-werror || return 1
 }
 part_stack() {
     "$TOP/tests/stack/start.sh" "$STATE" || return 1
@@ -96,33 +99,38 @@ part_unit() {
     make_check "$BUILD"
 }
 part_integration() {
-    local tests f n=0 pass=0 fail=0 skip=0 rc
+    local tests f n=0 pass=0 fail=0 skip=0 rc failed_names=
     tests=$(printf 'hg-print-tests:\n\t@echo $(TESTS)\n' | make -s -C "$BUILD" -f Makefile -f - hg-print-tests 2>/dev/null)
     for f in "$TOP"/tests/integration/*.sh; do
         [ -e "$f" ] || continue
         case "$(basename "$f")" in apache_smoke.sh) continue ;; esac
         case " $tests " in *" tests/integration/$(basename "$f") "*) continue ;; esac
+        if [ $n -eq 0 ]; then node_modules || echo "(continuing without tests/e2e/node_modules)"; fi
         n=$((n + 1))
         echo "---- $f"
-        HG_TEST_CONF=$CONF HELIOGRAPH_ENV=$ENVF HG_STATE_DIR=$STATE "$f"
+        HG_TEST_CONF=$CONF HELIOGRAPH_ENV=$ENVF HG_STATE_DIR=$STATE \
+            timeout --kill-after=10 "$ITIMEOUT" "$f" "$STATE"
         rc=$?
         case $rc in
             0) pass=$((pass + 1)); echo "---- PASS $(basename "$f")" ;;
             77) skip=$((skip + 1)); echo "---- SKIP $(basename "$f")" ;;
-            *) fail=$((fail + 1)); echo "---- FAIL $(basename "$f") (exit $rc)" ;;
+            124|137) fail=$((fail + 1)); failed_names="$failed_names $(basename "$f" .sh)(timeout)"
+                echo "---- FAIL $(basename "$f") (no result after $ITIMEOUT s)" ;;
+            *) fail=$((fail + 1)); failed_names="$failed_names $(basename "$f" .sh)"
+                echo "---- FAIL $(basename "$f") (exit $rc)" ;;
         esac
     done
     if [ $n -eq 0 ]; then
         detail "no scripts besides those make check runs"
         return 77
     fi
-    detail "$pass passed, $fail failed, $skip skipped"
+    detail "$pass passed, $fail failed, $skip skipped${failed_names:+ (failed:$failed_names)}"
     [ $fail -eq 0 ]
 }
-part_e2e() {
-    local dir=$TOP/tests/e2e rc=0 out=$LOGS/e2e.tap
-    [ -s "$ENVF" ] || { echo "no stack env file $ENVF"; return 1; }
-    local major
+# node_modules: tests/e2e's packages (libsignal), which integration scripts use too; npm ci when
+# they are missing or older than the lock file.
+node_modules() {
+    local dir=$TOP/tests/e2e major
     major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null) || { echo "node not found"; return 1; }
     if [ "$major" -lt 20 ]; then
         echo "Node.js $(node --version) is too old: tests/e2e needs Node.js >= 20 (node --test-timeout)"
@@ -131,9 +139,14 @@ part_e2e() {
     if [ ! -f "$dir/node_modules/.package-lock.json" ] ||
        [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ] ||
        [ "$dir/package.json" -nt "$dir/node_modules/.package-lock.json" ]; then
-        echo "e2e: npm ci"
+        echo "tests/e2e: npm ci"
         (cd "$dir" && npm ci --no-audit --no-fund) || { echo "npm ci failed"; return 1; }
     fi
+}
+part_e2e() {
+    local dir=$TOP/tests/e2e rc=0 out=$LOGS/e2e.tap
+    [ -s "$ENVF" ] || { echo "no stack env file $ENVF"; return 1; }
+    node_modules || return 1
     (cd "$dir" && HELIOGRAPH_ENV=$ENVF npm test) > "$out" 2>&1 || rc=$?
     cat "$out"
     if grep -q '^not ok' "$out"; then
@@ -151,14 +164,14 @@ part_apache() {
     return $rc
 }
 part_asan() {
-    "$TOP/tests/stack/build.sh" "$ASAN_BUILD" --enable-sanitizers || { tail -n 60 "$ASAN_BUILD/make.out"; return 1; }
+    "$TOP/tests/stack/build.sh" "$ASAN_BUILD" --enable-sanitizers || return 1
     export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:strict_string_checks=1}
     export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
     make_check "$ASAN_BUILD"
 }
 part_fuzz() {
     command -v clang >/dev/null 2>&1 || { echo "clang not installed"; return 1; }
-    "$TOP/tests/stack/build.sh" "$FUZZ_BUILD" --enable-fuzzers CC=clang || { tail -n 60 "$FUZZ_BUILD/make.out"; return 1; }
+    "$TOP/tests/stack/build.sh" "$FUZZ_BUILD" --enable-fuzzers CC=clang || return 1
     local rc=0
     "$TOP/tests/fuzz/run.sh" "$FUZZ_BUILD" "$FUZZ_SECS" "$STATE/fuzz" || rc=$?
     local how="corpus replay only"
@@ -215,7 +228,8 @@ cleanup() {
     fi
 }
 trap cleanup EXIT
-trap 'echo "test.sh: interrupted"; exit 130' INT TERM
+part_pid=
+trap 'echo "test.sh: interrupted"; [ -n "$part_pid" ] && kill -TERM "$part_pid" 2>/dev/null; exit 130' INT TERM
 
 # time limits per part (s), so that a hang fails the part instead of the whole run
 limit() {
@@ -243,8 +257,13 @@ for p in $sel; do
     fi
     echo "==> $p"
     t0=$(date +%s)
-    timeout --kill-after=15 "$(limit "$p")" "$TOP/test.sh" --part "$p" > "$LOGS/$p.log" 2>&1
+    # timeout runs the part in a process group of its own, so the terminal's ^C reaches only us:
+    # the INT trap passes it on.
+    timeout --kill-after=15 "$(limit "$p")" "$TOP/test.sh" --part "$p" > "$LOGS/$p.log" 2>&1 &
+    part_pid=$!
+    wait "$part_pid"
     rc=$?
+    part_pid=
     secs[$p]=$(( $(date +%s) - t0 ))
     d=$(sed -n 's/^DETAIL: //p' "$LOGS/$p.log" | tail -n 1)
     case $rc in

@@ -7,8 +7,14 @@
  * Latency is send -> receive of the envelope, measured with the monotonic clock stamped into the
  * message content. Prints throughput and p50/p95/p99/max latency.
  *
- *   msg_bench -a accounts.jsonl -n 200 -m 20000 [-r RATE|0] [-w WINDOW] [-t ws|rest]
- *             [-R 127.0.0.1:8090] [-H 127.0.0.1:8080] [-T timeout_s]
+ * `-t mrm -k K` sends sealed sender v2 messages instead: each send is one HTTP
+ * PUT /v1/messages/multi_recipient to K distinct random accounts (device 1 each), a SentMessage
+ * v0x23 (server-reference.md §3.6) built here with random key material and a random "ciphertext"
+ * (the server never decrypts), authorized by the XOR of the recipients' access keys (the "uak"
+ * field register.mjs prints). Every recipient's envelope counts; throughput is envelopes/s.
+ *
+ *   msg_bench -a accounts.jsonl -n 200 -m 20000 [-r RATE|0] [-w WINDOW] [-t ws|rest|mrm]
+ *             [-k K] [-R 127.0.0.1:8090] [-H 127.0.0.1:8080] [-T timeout_s]
  * RATE 0 (default) runs closed-loop with WINDOW sends outstanding; RATE > 0 paces sends.
  */
 #include <errno.h>
@@ -30,9 +36,14 @@
 
 #define MAX_ACCOUNTS 4096
 #define CONTENT_LEN 64
+#define MRM_KEY_MATERIAL 48        /* C_i || AT_i */
+#define MRM_SHARED_LEN 96          /* e_pub (32) || ciphertext carrying (send time, seq) */
+#define MRM_STAMP_OFF (1 + MRM_KEY_MATERIAL + 32)   /* where (time, seq) sit in a content */
 
 struct account {
     char aci[40], auth[420];
+    uint8_t aci_bin[16], uak[16];
+    int has_uak;
     int registration_id;
 };
 
@@ -58,7 +69,9 @@ static struct lws_context *lctx;
 static const char *relay_host = "127.0.0.1", *http_base = "http://127.0.0.1:8080";
 static int relay_port = 8090;
 static long total = 20000, rate = 0, window = 256;
-static int use_rest;
+static int use_rest, use_mrm, mrm_k = 50;
+static int *perm;                 /* -t mrm: account indices, partially shuffled per send */
+static uint16_t *got;             /* -t mrm: envelopes received per send */
 
 static atomic_long sent, accepted, rejected, delivered, dup_or_foreign, in_flight;
 static long established_n, queue_empty_n;
@@ -109,6 +122,26 @@ load_accounts(const char *path, int want)
         snprintf(a->auth, sizeof(a->auth), "Basic %s", b64);
         json_object_object_get_ex(o, "registrationId", &v);
         a->registration_id = json_object_get_int(v);
+        {
+            const char *hex = a->aci;
+            size_t n = 0;
+            for (size_t i = 0; hex[i] != '\0' && n < 32; i++) {
+                int d = hex[i] >= '0' && hex[i] <= '9'   ? hex[i] - '0'
+                        : hex[i] >= 'a' && hex[i] <= 'f' ? hex[i] - 'a' + 10
+                                                         : -1;
+                if (d < 0)
+                    continue;
+                a->aci_bin[n / 2] = (uint8_t)(n % 2 ? a->aci_bin[n / 2] | d : d << 4);
+                n++;
+            }
+        }
+        if (json_object_object_get_ex(o, "uak", &v)) {
+            size_t n = 0;
+            const char *s = json_object_get_string(v);
+            a->has_uak = sodium_base642bin(a->uak, sizeof(a->uak), s, strlen(s), NULL, &n, NULL,
+                                           sodium_base64_VARIANT_ORIGINAL) == 0 &&
+                         n == 16;
+        }
         json_object_put(o);
         naccts++;
     }
@@ -136,6 +169,56 @@ message_json(char *out, size_t cap, long seq, int dst)
                     "\"destinationRegistrationId\":%d,\"content\":\"%s\"}],"
                     "\"online\":false,\"urgent\":true,\"timestamp\":%lld}",
                     accts[dst].registration_id, b64, (long long)(time(NULL) * 1000LL));
+}
+
+/*
+ * -t mrm: SentMessage v0x23 for seq to mrm_k distinct random accounts (device 1 each): version,
+ * LEB128 recipient count, per recipient 0x00 || ACI, device 1 with its registration id (the
+ * has-more bit clear), 48 bytes of key material; then the shared part. The key material and
+ * e_pub are random (structurally valid is all the parser needs); the "ciphertext" carries the
+ * send time and seq. *uak gets the base64 XOR of the recipients' access keys. malloc'd.
+ */
+static uint8_t *
+mrm_body(long seq, size_t *len, char *uak, size_t uak_cap)
+{
+    size_t cap = 8 + (size_t)mrm_k * (17 + 3 + MRM_KEY_MATERIAL) + MRM_SHARED_LEN, o = 0;
+    uint8_t *b = malloc(cap), x[16] = { 0 };
+    uint64_t t;
+    unsigned n = (unsigned)mrm_k;
+
+    if (b == NULL)
+        die("out of memory");
+    b[o++] = 0x23;
+    do {
+        b[o++] = (uint8_t)((n & 0x7f) | (n > 0x7f ? 0x80 : 0));
+        n >>= 7;
+    } while (n > 0);
+    for (int i = 0; i < mrm_k; i++) {
+        int j = i + (int)randombytes_uniform((uint32_t)(nconns - i)), r = perm[j];
+        const struct account *a;
+
+        perm[j] = perm[i];
+        perm[i] = r;
+        a = &accts[r];
+        b[o++] = 0x00;
+        memcpy(b + o, a->aci_bin, 16);
+        o += 16;
+        b[o++] = 1;
+        b[o++] = (uint8_t)((a->registration_id >> 8) & 0x3f);
+        b[o++] = (uint8_t)a->registration_id;
+        randombytes_buf(b + o, MRM_KEY_MATERIAL);
+        o += MRM_KEY_MATERIAL;
+        for (int k = 0; k < 16; k++)
+            x[k] ^= a->uak[k];
+    }
+    randombytes_buf(b + o, MRM_SHARED_LEN);
+    t = now_ns();
+    memcpy(b + o + 32, &t, 8);
+    memcpy(b + o + 40, &seq, sizeof(seq));
+    o += MRM_SHARED_LEN;
+    sodium_bin2base64(uak, uak_cap, x, 16, sodium_base64_VARIANT_ORIGINAL);
+    *len = o;
+    return b;
 }
 
 static void
@@ -223,6 +306,25 @@ on_envelope(const uint8_t *p, size_t n)
     uint64_t t, now = now_ns();
     long seq;
 
+    if (use_mrm) {
+        if (e == NULL || !e->has_content || e->content.len != MRM_STAMP_OFF - 32 + MRM_SHARED_LEN ||
+            e->content.data[0] != 0x22) {
+            atomic_fetch_add(&dup_or_foreign, 1);
+        } else {
+            memcpy(&t, e->content.data + MRM_STAMP_OFF, 8);
+            memcpy(&seq, e->content.data + MRM_STAMP_OFF + 8, sizeof(seq));
+            if (seq < 0 || seq >= total || got[seq] >= mrm_k) {
+                atomic_fetch_add(&dup_or_foreign, 1);
+            } else {
+                lat_ns[seq * mrm_k + got[seq]++] = now - t;
+                atomic_fetch_add(&delivered, 1);
+                t_last_rx = now;
+            }
+        }
+        if (e)
+            textsecure__envelope__free_unpacked(e, NULL);
+        return;
+    }
     if (e == NULL || !e->has_content || e->content.len != CONTENT_LEN) {
         atomic_fetch_add(&dup_or_foreign, 1);
         if (e)
@@ -341,6 +443,7 @@ struct rest_job {
     CURL *h;
     struct curl_slist *hdrs;
     char body[512];
+    uint8_t *bin;                 /* -t mrm: the SentMessage */
 };
 
 static size_t
@@ -369,16 +472,31 @@ rest_thread(void *arg)
             int src, dst;
             char url[200], auth[440];
 
-            pick_pair(&src, &dst);
-            message_json(j->body, sizeof(j->body), seq, dst);
-            snprintf(url, sizeof(url), "%s/v1/messages/%s", http_base, accts[dst].aci);
-            snprintf(auth, sizeof(auth), "Authorization: %s", accts[src].auth);
-            j->hdrs = curl_slist_append(NULL, auth);
-            j->hdrs = curl_slist_append(j->hdrs, "Content-Type: application/json");
             j->h = curl_easy_init();
+            if (use_mrm) {
+                char key[40];
+                size_t len;
+
+                j->bin = mrm_body(seq, &len, key, sizeof(key));
+                snprintf(url, sizeof(url), "%s/v1/messages/multi_recipient?ts=%lld&online=false",
+                         http_base, (long long)(time(NULL) * 1000LL));
+                snprintf(auth, sizeof(auth), "Unidentified-Access-Key: %s", key);
+                j->hdrs = curl_slist_append(NULL, auth);
+                j->hdrs = curl_slist_append(j->hdrs,
+                                            "Content-Type: application/vnd.signal-messenger.mrm");
+                curl_easy_setopt(j->h, CURLOPT_POSTFIELDS, j->bin);
+                curl_easy_setopt(j->h, CURLOPT_POSTFIELDSIZE, (long)len);
+            } else {
+                pick_pair(&src, &dst);
+                message_json(j->body, sizeof(j->body), seq, dst);
+                snprintf(url, sizeof(url), "%s/v1/messages/%s", http_base, accts[dst].aci);
+                snprintf(auth, sizeof(auth), "Authorization: %s", accts[src].auth);
+                j->hdrs = curl_slist_append(NULL, auth);
+                j->hdrs = curl_slist_append(j->hdrs, "Content-Type: application/json");
+                curl_easy_setopt(j->h, CURLOPT_POSTFIELDS, j->body);
+            }
             curl_easy_setopt(j->h, CURLOPT_URL, url);
             curl_easy_setopt(j->h, CURLOPT_CUSTOMREQUEST, "PUT");
-            curl_easy_setopt(j->h, CURLOPT_POSTFIELDS, j->body);
             curl_easy_setopt(j->h, CURLOPT_HTTPHEADER, j->hdrs);
             curl_easy_setopt(j->h, CURLOPT_PRIVATE, j);
             curl_easy_setopt(j->h, CURLOPT_WRITEFUNCTION, discard);
@@ -406,6 +524,7 @@ rest_thread(void *arg)
             curl_multi_remove_handle(multi, j->h);
             curl_easy_cleanup(j->h);
             curl_slist_free_all(j->hdrs);
+            free(j->bin);
             free(j);
         }
         curl_multi_poll(multi, NULL, 0, 1, NULL);
@@ -437,19 +556,29 @@ static void
 report(double secs)
 {
     long d = atomic_load(&delivered), k = 0;
+    long per = use_mrm ? mrm_k : 1;   /* envelopes expected per accepted send */
     uint64_t *v = malloc(sizeof(uint64_t) * (size_t)(d > 0 ? d : 1));
 
-    for (long i = 0; i < total; i++)
-        if (seen[i])
+    for (long i = 0; i < total; i++) {
+        if (use_mrm) {
+            for (long r = 0; r < got[i]; r++)
+                v[k++] = lat_ns[i * mrm_k + r];
+        } else if (seen[i]) {
             v[k++] = lat_ns[i];
+        }
+    }
     qsort(v, (size_t)k, sizeof(*v), cmp_u64);
 #define PCT(p) (k ? (double)v[(size_t)((double)(k - 1) * (p))] / 1e6 : 0.0)
     printf("mode=%s accounts=%d sent=%ld accepted=%ld rejected=%ld delivered=%ld lost=%ld "
            "foreign_or_dup=%ld\n",
-           use_rest ? "rest" : "ws", nconns, atomic_load(&sent), atomic_load(&accepted),
-           atomic_load(&rejected), d, atomic_load(&accepted) - d, atomic_load(&dup_or_foreign));
-    printf("throughput: %.0f msgs/s delivered over %.2f s (%s)\n", (double)d / secs, secs,
-           rate > 0 ? "paced" : "closed loop");
+           use_mrm ? "mrm" : use_rest ? "rest" : "ws", nconns, atomic_load(&sent),
+           atomic_load(&accepted), atomic_load(&rejected), d, atomic_load(&accepted) * per - d,
+           atomic_load(&dup_or_foreign));
+    if (use_mrm)
+        printf("multi-recipient: %d recipients per send, %.0f sends/s\n", mrm_k,
+               (double)atomic_load(&accepted) / secs);
+    printf("throughput: %.0f %s/s delivered over %.2f s (%s)\n", (double)d / secs,
+           use_mrm ? "envelopes" : "msgs", secs, rate > 0 ? "paced" : "closed loop");
     if (rate > 0)
         printf("offered rate: %ld msgs/s\n", rate);
     printf("latency send->receive ms: p50 %.2f  p95 %.2f  p99 %.2f  max %.2f\n", PCT(0.50),
@@ -467,14 +596,18 @@ main(int argc, char **argv)
     long seq = 0;
     pthread_t rt;
 
-    while ((opt = getopt(argc, argv, "a:n:m:r:w:t:R:H:T:")) != -1) {
+    while ((opt = getopt(argc, argv, "a:n:m:r:w:t:k:R:H:T:")) != -1) {
         switch (opt) {
         case 'a': accounts = optarg; break;
         case 'n': want = atoi(optarg); break;
         case 'm': total = atol(optarg); break;
         case 'r': rate = atol(optarg); break;
         case 'w': window = atol(optarg); break;
-        case 't': use_rest = strcmp(optarg, "rest") == 0; break;
+        case 't':
+            use_mrm = strcmp(optarg, "mrm") == 0;
+            use_rest = use_mrm || strcmp(optarg, "rest") == 0;
+            break;
+        case 'k': mrm_k = atoi(optarg); break;
         case 'R': {
             static char host[64];
             char *colon = strrchr(optarg, ':');
@@ -494,7 +627,7 @@ main(int argc, char **argv)
         case 'T': timeout_s = atoi(optarg); break;
         default:
             fprintf(stderr, "usage: msg_bench -a FILE -n N -m M [-r RATE] [-w WINDOW] "
-                            "[-t ws|rest] [-R host:port] [-H host:port] [-T s]\n");
+                            "[-t ws|rest|mrm] [-k K] [-R host:port] [-H host:port] [-T s]\n");
             return 2;
         }
     }
@@ -502,7 +635,20 @@ main(int argc, char **argv)
         die("init failed");
     load_accounts(accounts, want);
     nconns = naccts;
-    lat_ns = calloc((size_t)total, sizeof(*lat_ns));
+    if (use_mrm) {
+        if (mrm_k < 1 || mrm_k > nconns || mrm_k > 5000)
+            die("-k must be within 1..min(accounts, 5000)");
+        for (int i = 0; i < nconns; i++)
+            if (!accts[i].has_uak)
+                die("-t mrm needs the \"uak\" of every account (bench/register.mjs prints it)");
+        perm = malloc(sizeof(*perm) * (size_t)nconns);
+        got = calloc((size_t)total, sizeof(*got));
+        if (perm == NULL || got == NULL)
+            die("out of memory");
+        for (int i = 0; i < nconns; i++)
+            perm[i] = i;
+    }
+    lat_ns = calloc((size_t)total * (size_t)(use_mrm ? mrm_k : 1), sizeof(*lat_ns));
     seen = calloc((size_t)total, 1);
     lws_set_log_level(LLL_ERR, NULL);
     memset(&info, 0, sizeof(info));
@@ -546,7 +692,7 @@ main(int argc, char **argv)
     if (use_rest)
         pthread_create(&rt, NULL, rest_thread, NULL);
     deadline = t_start + (uint64_t)timeout_s * 1000000000ull;
-    while (atomic_load(&delivered) < total && now_ns() < deadline) {
+    while (atomic_load(&delivered) < total * (use_mrm ? mrm_k : 1) && now_ns() < deadline) {
         if (!use_rest) {
             long due = rate > 0 ? (long)((double)(now_ns() - t_start) / 1e9 * (double)rate) : total;
 
@@ -556,7 +702,7 @@ main(int argc, char **argv)
         lws_service(lctx, 0);
         if (use_rest || seq >= total) {
             if (atomic_load(&sent) >= total && atomic_load(&in_flight) == 0 &&
-                atomic_load(&accepted) <= atomic_load(&delivered))
+                atomic_load(&accepted) * (use_mrm ? mrm_k : 1) <= atomic_load(&delivered))
                 break;
         }
     }
@@ -564,5 +710,5 @@ main(int argc, char **argv)
         pthread_join(rt, NULL);
     report((double)((t_last_rx > t_start ? t_last_rx : now_ns()) - t_start) / 1e9);
     lws_context_destroy(lctx);
-    return atomic_load(&delivered) == atomic_load(&accepted) ? 0 : 1;
+    return atomic_load(&delivered) == atomic_load(&accepted) * (use_mrm ? mrm_k : 1) ? 0 : 1;
 }

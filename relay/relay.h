@@ -124,6 +124,16 @@ enum job_kind {
     JOB_PRESENCE_REFRESH,
     JOB_PRESENCE_DOWN,  /* presence_clear */
     JOB_DOORBELL,       /* doorbell_drain for this relay */
+    JOB_MC_WATCH,       /* chores.c: has memcached lost our marker (restart)? */
+    JOB_PRESENCE_ALL,   /* presence_set for every socket listed (after a memcached restart) */
+    JOB_EXPIRE,         /* chores.c: take the sweep lock, store_msgs_expire in pages */
+};
+
+/* One socket's presence record, for JOB_PRESENCE_ALL. */
+struct presence_ent {
+    uint8_t aci[16];
+    uint8_t device_id;
+    uint64_t conn_id;
 };
 
 /* What the gate learnt from the upgrade head; becomes part of the session. malloc'd. */
@@ -166,6 +176,11 @@ struct job {
     /* DOORBELL */
     struct bell *bells;
     size_t nbells;
+    /* MC_WATCH: the marker was missing; PRESENCE_ALL: the records; EXPIRE: rows removed */
+    bool mc_lost;
+    struct presence_ent *ents;
+    size_t nents;
+    size_t removed;
 };
 
 /** New job of kind with its own arena. */
@@ -259,6 +274,9 @@ uint64_t session_request_id(void);
 struct job *session_job(const struct session *s, enum job_kind kind);
 /** Number of open sessions. */
 size_t session_count(void);
+/** Memcached lost its data: register every socket's presence again and look at every queue
+ * (rings sent meanwhile went nowhere). */
+void session_presence_all(void);
 
 /* ---- deliver.c: the message stream of an authenticated socket ---------------------------- */
 
@@ -292,6 +310,17 @@ bool provision_response(struct session *s);
 void doorbell_start(void);
 /** A JOB_DOORBELL came back. */
 void doorbell_done(struct job *j);
+
+/* ---- chores.c: the memcached watch and the message expiry sweep ---------------------------- */
+
+#define MC_WATCH_US (1000 * 1000)    /* how often the relay checks memcached for its marker */
+#define EXPIRE_PAGE 1000             /* rows per store_msgs_expire call */
+#define EXPIRE_BUDGET_MS 20000       /* a sweep stops after this long; the next one goes on */
+
+/** Arm the chore timers (loop thread). */
+void chores_start(void);
+/** A JOB_MC_WATCH or JOB_EXPIRE came back (their worker side is in work.c). */
+void chores_done(struct job *j);
 
 struct relay_state {
     const struct conf *conf;

@@ -151,6 +151,27 @@ session_request_id(void)
     return (rng_state * 2685821657736338717ull) >> 1;
 }
 
+void
+session_presence_all(void)
+{
+    struct job *j = job_new(JOB_PRESENCE_ALL);
+
+    j->ents = arena_alloc(j->a, (nopen ? nopen : 1) * sizeof(*j->ents));
+    for (uint32_t i = 1; i < ntab; i++) {
+        struct session *s = tab[i];
+
+        if (s == NULL || s->close_code != 0 ||
+            (!(s->flags & SF_AUTH) && s->kind != HEAD_PROVISIONING))
+            continue;
+        memcpy(j->ents[j->nents].aci, s->aci, 16);
+        j->ents[j->nents].device_id = s->device_id;
+        j->ents[j->nents].conn_id = s->conn_id;
+        j->nents++;
+        deliver_poke(s);                        /* BELL_NEW rings may have gone nowhere */
+    }
+    jobs_submit(j);
+}
+
 struct job *
 session_job(const struct session *s, enum job_kind kind)
 {
@@ -487,6 +508,10 @@ finish_job(struct job *j)
     case JOB_DOORBELL:
         doorbell_done(j);
         break;
+    case JOB_MC_WATCH:
+    case JOB_EXPIRE:
+        chores_done(j);
+        break;
     default:
         break;
     }
@@ -605,6 +630,7 @@ session_run(const struct conf *conf, const char *relay_id)
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     doorbell_start();
+    chores_start();
     gate_start(conf);
     log_info("relay %s running", relay_id);
     while (!relay.stopping)

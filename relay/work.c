@@ -2,11 +2,14 @@
  * hashing) happens here, never on the lws service thread. */
 #include "relay.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "api/delivery.h"
 #include "core/arena.h"
+#include "core/conf.h"
+#include "core/str.h"
 #include "core/log.h"
 #include "http/auth.h"
 #include "http/ctx.h"
@@ -104,12 +107,51 @@ presence_up(struct ctx *ctx, struct job *j)
     }
 }
 
+/* chores.c's memcached watch: the marker alive:<relay_id> is ours alone, so its absence means
+ * memcached lost its data. */
+static void
+mc_watch(struct ctx *ctx, struct job *j)
+{
+    char key[RELAY_ID_MAX + 16];
+    bool created;
+
+    snprintf(key, sizeof(key), "alive:%s", relay.relay_id);
+    j->mc_lost = presence_mark(ctx->store, key, 0, &created) == E_OK && created;
+}
+
+/* chores.c's expiry sweep: one relay per interval (memcached lock with that TTL), pages of
+ * EXPIRE_PAGE rows until a short page or EXPIRE_BUDGET_MS. */
+static void
+expire_sweep(struct ctx *ctx, const struct conf *conf, struct job *j)
+{
+    int64_t t0 = now_ms();
+    bool mine;
+
+    if (presence_mark(ctx->store, "lock:msgs-expire", (unsigned)conf->relay_expire_s, &mine) !=
+            E_OK || !mine)
+        return;                                 /* another relay's turn, or no memcached */
+    for (;;) {
+        size_t n = 0;
+        enum err e = store_msgs_expire(ctx->store, now_ms(), EXPIRE_PAGE, &n);
+
+        j->removed += n;
+        if (e != E_OK) {
+            log_warnx("relay: store_msgs_expire: %s", err_message(e));
+            break;
+        }
+        if (n < EXPIRE_PAGE || now_ms() - t0 > EXPIRE_BUDGET_MS)
+            break;
+    }
+    if (j->removed > 0)
+        log_info("relay: expiry sweep removed %zu rows in %lld ms", j->removed,
+                 (long long)(now_ms() - t0));
+}
+
 bool
 work_run(struct ctx *ctx, const struct conf *conf, struct job *j)
 {
     struct msg_rec gone;
 
-    (void)conf;
     switch (j->kind) {
     case JOB_AUTH:
         return run_auth(ctx, j);
@@ -144,6 +186,20 @@ work_run(struct ctx *ctx, const struct conf *conf, struct job *j)
         j->e = doorbell_drain(ctx->store, j->a, relay.relay_id, &j->bells, &j->nbells);
         return true;
     case JOB_ADOPT:
+        return true;
+    case JOB_MC_WATCH:
+        mc_watch(ctx, j);
+        return true;
+    case JOB_PRESENCE_ALL:
+        for (size_t i = 0; i < j->nents; i++)
+            if (presence_set(ctx->store, j->ents[i].aci, j->ents[i].device_id, relay.relay_id,
+                             j->ents[i].conn_id) != E_OK) {
+                log_warnx("relay: presence_set failed while registering sockets again");
+                break;
+            }
+        return false;
+    case JOB_EXPIRE:
+        expire_sweep(ctx, conf, j);
         return true;
     }
     return false;

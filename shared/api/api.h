@@ -3,9 +3,11 @@
 #ifndef HG_API_H
 #define HG_API_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/err.h"
+#include "core/str.h"
 #include "http/auth.h"
 #include "store/ratelimit.h"
 
@@ -31,6 +33,20 @@ typedef enum err (*handler_fn)(struct call *c);
 /* disconnect.c: close the sockets of every device of acct (4401), wherever they are held. */
 struct account_rec;
 void api_disconnect_account(struct ctx *ctx, const struct account_rec *acct);
+/** The same for one device (removed device). */
+void api_disconnect_device(struct ctx *ctx, const uint8_t aci[16], uint8_t device_id);
+
+/* access.c: anonymous access to another account (sealed-sender sends, pre-key fetches). */
+struct zk_service_id;
+/** OptionalAccess.verify for a caller with an Unidentified-Access-Key header (header may be
+ *  NULL): E_OK or E_UNAUTHORIZED, an unknown target (found false) and PNI targets included. */
+enum err api_access_uak(struct call *c, const char *header, enum svc_kind kind,
+                        const struct account_rec *target, bool found) HG_MUST_CHECK;
+/** GroupSendFullToken.verify for exactly these n service ids at the current time: E_OK,
+ *  E_BAD_REQUEST when the header does not decode to a token, E_UNAUTHORIZED when it is expired
+ *  or covers other recipients, E_UNAVAILABLE without zk_secret_params. */
+enum err api_access_group_send(struct call *c, const char *header, const struct zk_service_id *r,
+                               size_t n) HG_MUST_CHECK;
 
 /* limits.c: spend permits of a limiter; E_RATE_LIMITED (429) with Retry-After set on refusal. */
 enum err api_rate_limit(struct call *c, enum rl_name name, const char *key,
@@ -81,5 +97,18 @@ enum err api_messages_send(struct call *c);
 enum err api_messages_multi(struct call *c);
 enum err api_messages_list(struct call *c);
 enum err api_messages_delete(struct call *c);
+/* reports.c */
+enum err api_messages_report(struct call *c);
+
+/* devices.c: /v1/devices... (linking, listing, removal, capabilities) */
+enum err api_devices_list(struct call *c);
+enum err api_devices_remove(struct call *c);
+enum err api_devices_provisioning_code(struct call *c);
+enum err api_devices_link(struct call *c);
+enum err api_devices_wait_linked(struct call *c);
+enum err api_devices_set_capabilities(struct call *c);
+
+/* provisioning.c: PUT /v1/provisioning/{destination} */
+enum err api_provisioning_send(struct call *c);
 
 #endif

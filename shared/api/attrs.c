@@ -9,10 +9,27 @@
 #include "core/arena.h"
 #include "json/jx.h"
 
+enum err
+attrs_capabilities(struct arena *a, struct json_object *caps, const char **out)
+{
+    struct json_object *norm = json_object_new_object();
+
+    json_object_object_foreach(caps, k, v)
+    {
+        /* Unknown names are kept; only true flags matter. */
+        if (v != NULL && json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v) &&
+            strlen(k) < 64)
+            json_object_object_add(norm, k, json_object_new_boolean(1));
+    }
+    *out = arena_strdup(a, json_object_to_json_string_ext(norm, JSON_C_TO_STRING_PLAIN));
+    json_object_put(norm);
+    return strlen(*out) > 1000 ? E_UNPROCESSABLE : E_OK;
+}
+
 static enum err
 capabilities(struct arena *a, struct json_object *o, struct attrs *out)
 {
-    struct json_object *caps, *norm;
+    struct json_object *caps, *v;
     enum err e = jx_obj(o, "capabilities", &caps);
 
     out->capabilities = "{}";
@@ -20,21 +37,11 @@ capabilities(struct arena *a, struct json_object *o, struct attrs *out)
         return E_OK;
     if (e != E_OK)
         return e;
-    norm = json_object_new_object();
-    json_object_object_foreach(caps, k, v)
-    {
-        /* Unknown names are kept; only true flags matter. */
-        if (v != NULL && json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v) &&
-            strlen(k) < 64)
-            json_object_object_add(norm, k, json_object_new_boolean(1));
-        if (strcmp(k, "transfer") == 0 && v != NULL && json_object_get_boolean(v))
-            out->cap_transfer = true;
-    }
-    out->capabilities = arena_strdup(a, json_object_to_json_string_ext(norm, JSON_C_TO_STRING_PLAIN));
-    json_object_put(norm);
-    if (strlen(out->capabilities) > 1000)
-        return E_UNPROCESSABLE;
-    return E_OK;
+    out->has_capabilities = true;
+    if (json_object_object_get_ex(caps, "transfer", &v) && v != NULL &&
+        json_object_get_boolean(v))
+        out->cap_transfer = true;
+    return attrs_capabilities(a, caps, &out->capabilities);
 }
 
 enum err

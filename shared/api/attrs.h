@@ -19,6 +19,7 @@ struct attrs {
     size_t name_len;
     const char *capabilities;     /* normalized JSON object text of the true capabilities */
     bool cap_transfer;
+    bool has_capabilities;        /* the object was present (device linking requires it) */
     const char *registration_lock; /* 64 chars or NULL */
     uint8_t *uak;                 /* 16 bytes or NULL */
     bool unrestricted_ua;
@@ -29,5 +30,8 @@ struct attrs {
 
 /** Parse and validate; E_UNPROCESSABLE names no field but never accepts bad values. */
 enum err attrs_parse(struct arena *a, struct json_object *o, struct attrs *out) HG_MUST_CHECK;
+/** Normalize a capabilities object {name: bool} to the JSON text of its true flags (arena). */
+enum err attrs_capabilities(struct arena *a, struct json_object *caps,
+                            const char **out) HG_MUST_CHECK;
 
 #endif

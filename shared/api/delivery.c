@@ -10,6 +10,7 @@
 #include "http/ctx.h"
 #include "proto/envelope.pb-c.h"
 #include "push/push.h"
+#include "reports.h"
 #include "store/presence.h"
 #include "store/store.h"
 
@@ -96,17 +97,29 @@ delivery_env_decode(struct arena *a, const uint8_t *p, size_t n)
     return textsecure__envelope__unpack(&al, n, p);
 }
 
-/* Set the GUID (binary field 21 and the legacy string field 9) and serialize. */
+/* Set the GUID (binary field 21 and the legacy string field 9), the report-spam token when the
+ * batch asks for one (field 17), and serialize. */
 static uint8_t *
-seal(struct arena *a, Textsecure__Envelope *env, uint8_t guid[16], size_t *len)
+seal(struct ctx *ctx, struct arena *a, const struct delivery_batch *b,
+     const struct delivery_item *it, uint8_t guid[16], size_t *len)
 {
-    uint8_t *out;
+    Textsecure__Envelope *env = it->env;
+    uint8_t *out, *tok;
 
     uuid_v4(guid);
     env->has_server_guid = 1;
     env->server_guid.data = arena_memdup(a, guid, 16);
     env->server_guid.len = 16;
     env->server_guid_string = uuid_str(a, guid);
+    if (b->report_source != NULL) {
+        tok = arena_alloc(a, REPORT_TOKEN_LEN);
+        if (reports_token_new(ctx->keys, b->report_source, it->aci, guid,
+                              (int64_t)env->server_timestamp, tok)) {
+            env->has_report_spam_token = 1;
+            env->report_spam_token.data = tok;
+            env->report_spam_token.len = REPORT_TOKEN_LEN;
+        }
+    }
     *len = textsecure__envelope__get_packed_size(env);
     out = arena_alloc(a, *len ? *len : 1);
     textsecure__envelope__pack(env, out);
@@ -132,7 +145,7 @@ send_ephemeral(struct ctx *ctx, struct arena *a, struct delivery_batch *b)
             it->env->content.data = c;
             it->env->content.len = n;
         }
-        env = seal(a, it->env, guid, &len);
+        env = seal(ctx, a, b, it, guid, &len);
         it->online = false;
         if (presence_notify(ctx->store, it->aci, it->device_id, BELL_EPHEMERAL, env, len,
                             &it->online) != E_OK)
@@ -163,7 +176,7 @@ delivery_send(struct ctx *ctx, struct arena *a, struct delivery_batch *b)
         m[i].urgent = !it->env->has_urgent || it->env->urgent;
         m[i].content_prefix = it->content_prefix;
         m[i].content_prefix_len = it->content_prefix_len;
-        m[i].env = seal(a, it->env, m[i].guid, &m[i].env_len);
+        m[i].env = seal(ctx, a, b, it, m[i].guid, &m[i].env_len);
     }
     sh.data = b->shared;
     sh.len = b->shared_len;

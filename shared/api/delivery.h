@@ -42,6 +42,8 @@ struct delivery_batch {
     bool ephemeral;                     /* online-only: never stored, never pushed */
     const uint8_t *shared;              /* multi-recipient payload stored once, or NULL */
     size_t shared_len;
+    const uint8_t *report_source;       /* identified sender to another account: attach a
+                                         * report-spam token naming this ACI, or NULL */
 };
 
 /**

@@ -11,6 +11,7 @@
 #include "core/arena.h"
 #include "core/b64.h"
 #include "core/str.h"
+#include "crypto/zkgroup.h"
 #include "http/ctx.h"
 #include "http/req.h"
 #include "http/resp.h"
@@ -231,32 +232,37 @@ api_keys_check(struct call *c)
     return resp_empty(c->resp, 200);
 }
 
-/* Who may read the target's keys: an authenticated device, or a caller with the target's
- * unidentified access key (or the target allows unrestricted access). */
+/* Who may read the target's keys (KeysController.getDeviceKeys): an authenticated device, a
+ * caller with the target's unidentified access key, or a caller with a group send token for the
+ * target (*by_token: then a missing target or device is 404, the token already admits that it
+ * exists). Any two of these together are 400. */
 static enum err
-check_access(struct call *c, const struct account_rec *target, bool found)
+check_access(struct call *c, enum svc_kind kind, const uint8_t uuid[16],
+             const struct account_rec *target, bool found, bool *by_token)
 {
     const char *uak_b64 = req_header(c->req, "unidentified-access-key");
-    uint8_t *uak;
-    size_t n;
+    const char *gst = req_header(c->req, "group-send-token");
 
+    *by_token = false;
     if (c->who != NULL) {
-        if (uak_b64 != NULL || req_header(c->req, "group-send-token") != NULL)
+        if (uak_b64 != NULL || gst != NULL)
             return E_BAD_REQUEST;
         return found ? E_OK : E_NOT_FOUND;
     }
-    /* XXX: Group-Send-Token authorization arrives with the sealed-sender issue; until then a
-     * token alone is not accepted. */
-    if (uak_b64 == NULL)
-        return E_UNAUTHORIZED;
-    if (!found)
-        return E_UNAUTHORIZED;
-    if (target->unrestricted_ua)
-        return E_OK;
-    if (b64_decode(c->a, uak_b64, strlen(uak_b64), 0, &uak, &n) != 0 || n != 16 ||
-        !target->has_uak || !ct_eq(uak, 16, target->uak, 16))
-        return E_UNAUTHORIZED;
-    return E_OK;
+    if (gst != NULL) {
+        struct zk_service_id r = { .kind = kind == SVC_PNI ? 1 : 0 };
+        enum err e;
+
+        if (uak_b64 != NULL)
+            return E_BAD_REQUEST;
+        memcpy(r.uuid, uuid, 16);
+        e = api_access_group_send(c, gst, &r, 1);
+        if (e != E_OK)
+            return e;
+        *by_token = true;
+        return found ? E_OK : E_NOT_FOUND;
+    }
+    return api_access_uak(c, uak_b64, kind, target, found);
 }
 
 static void
@@ -300,6 +306,7 @@ api_keys_get(struct call *c)
     enum key_identity id;
     const uint8_t *ik;
     struct json_object *devices, *o;
+    bool by_token;
     enum err e;
 
     if (service_id_parse(c->params[0], &kind, uuid) != 0)
@@ -312,11 +319,11 @@ api_keys_get(struct call *c)
         e = store_account_get(c->ctx->store, c->a, uuid, &target);
     if (e != E_OK && e != E_NOT_FOUND)
         return e;
-    e = check_access(c, &target, e == E_OK);
+    e = check_access(c, kind, uuid, &target, e == E_OK, &by_token);
     if (e != E_OK)
         return e;
     if (want >= 0 && account_device(&target, (uint8_t)want) == NULL)
-        return c->who ? E_NOT_FOUND : E_UNAUTHORIZED;
+        return c->who != NULL || by_token ? E_NOT_FOUND : E_UNAUTHORIZED;
     if (c->who != NULL) {
         /* prekeys limiter: one bucket per (caller device, target device or "*") */
         char me[37], them[37], key[100];

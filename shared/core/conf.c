@@ -19,14 +19,16 @@ static const struct key {
 #define K(n, t) { #n, t, offsetof(struct conf, n) }
     K(db_socket, CT_STR), K(db_host, CT_STR), K(db_port, CT_INT), K(db_name, CT_STR),
     K(db_user, CT_STR), K(db_password, CT_STR), K(memcached, CT_STR), K(state_dir, CT_STR),
-    K(body_max, CT_I64), K(frame_max, CT_I64), K(fcgi_threads, CT_INT), K(relay_listen, CT_STR),
-    K(relay_port, CT_INT), K(relay_id, CT_STR), K(relay_workers, CT_INT), K(sms_sender, CT_STR),
+    K(body_max, CT_I64), K(frame_max, CT_I64), K(ratelimit_messages, CT_INT),
+    K(fcgi_threads, CT_INT), K(relay_listen, CT_STR),
+    K(relay_port, CT_INT), K(relay_id, CT_STR), K(relay_workers, CT_INT), K(relay_expire_s, CT_I64),
+    K(sms_sender, CT_STR),
     K(dev_code, CT_STR), K(twilio_base_url, CT_STR), K(twilio_account_sid, CT_STR),
     K(twilio_auth_token, CT_STR), K(twilio_from, CT_STR), K(session_ttl_s, CT_I64),
     K(zk_secret_params, CT_STR), K(generic_backup_params, CT_STR),
     K(generic_calling_params, CT_STR), K(cert_trust_root_public, CT_STR),
     K(cert_trust_root_private, CT_STR), K(cert_server_certificate, CT_STR), K(cert_server_private, CT_STR),
-    K(cert_expires_days, CT_I64), K(link_device_secret, CT_STR),
+    K(cert_expires_days, CT_I64), K(link_device_secret, CT_STR), K(report_spam_secret, CT_STR),
     K(push_enabled, CT_INT), K(apns_base_url, CT_STR), K(apns_team_id, CT_STR),
     K(apns_key_id, CT_STR), K(apns_key_file, CT_STR), K(apns_bundle_id, CT_STR),
     K(fcm_base_url, CT_STR), K(fcm_service_account_file, CT_STR), K(push_ca_file, CT_STR),
@@ -65,10 +67,12 @@ conf_defaults(struct conf *c)
     set_str(&c->state_dir, "var");
     c->body_max = 2 * 1024 * 1024;
     c->frame_max = 2 * 1024 * 1024;
+    c->ratelimit_messages = 1;
     c->fcgi_threads = 4;
     set_str(&c->relay_listen, "127.0.0.1");
     c->relay_port = 8090;
     c->relay_workers = 4;
+    c->relay_expire_s = 600;
     set_str(&c->sms_sender, "dev");
     set_str(&c->dev_code, "123456");
     c->session_ttl_s = 600;

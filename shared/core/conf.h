@@ -19,6 +19,8 @@ struct conf {
     char *state_dir;        /* var/: logs of dev verification codes etc. */
     int64_t body_max;       /* bytes, REST body cap */
     int64_t frame_max;      /* bytes, WebSocket frame cap */
+    int ratelimit_messages; /* 0: skip the message-send limiters (messages, stories,
+                             * inboundMessageBytes), for load tests; default 1 */
     /* fcgi */
     int fcgi_threads;
     /* relay */
@@ -26,6 +28,8 @@ struct conf {
     int relay_port;
     char *relay_id;         /* unique per relay process; empty = derived from port */
     int relay_workers;
+    int64_t relay_expire_s; /* seconds between expiry sweeps of the message store (one relay
+                             * at a time); 0 = never; default 600 */
     /* verification */
     char *sms_sender;       /* "dev" or "twilio" */
     char *dev_code;         /* fixed code of the dev sender */
@@ -45,6 +49,7 @@ struct conf {
     char *cert_server_private;      /* base64 32-byte private key of the server certificate */
     int64_t cert_expires_days;      /* sender certificate lifetime (Signal-Server: 7) */
     char *link_device_secret;       /* base64 HMAC-SHA256 key of device-link tokens */
+    char *report_spam_secret;       /* base64 HMAC-SHA256 key of report-spam tokens */
     /* offline push (shared/push/, the relay's sender thread) */
     int push_enabled;               /* 0: the sender idles and pushes stay queued */
     char *apns_base_url;            /* https://api.push.apple.com (sandbox: api.sandbox...) */

@@ -31,7 +31,7 @@ static const struct field {
 #define F(n) { #n, offsetof(struct cx_secrets, n) }
     F(zk_secret_params), F(generic_backup_params), F(generic_calling_params),
     F(cert_trust_root_public), F(cert_trust_root_private), F(cert_server_certificate),
-    F(cert_server_private), F(link_device_secret),
+    F(cert_server_private), F(link_device_secret), F(report_spam_secret),
 #undef F
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
@@ -126,6 +126,8 @@ cx_secrets_generate(struct cx_secrets *s, uint32_t key_id)
     sodium_memzero(gen, sizeof(gen));
     randombytes_buf(gen, 32);
     set_value(&s->link_device_secret, b64_new(gen, 32));
+    randombytes_buf(gen, 32);
+    set_value(&s->report_spam_secret, b64_new(gen, 32));
     sodium_memzero(gen, 32);
     return 0;
 }
@@ -393,6 +395,16 @@ cx_secrets_check(struct cx_secrets *s, struct arena *a, struct cx_secrets_public
             return -1;
         }
         set_value(&s->link_device_secret, b64_new(b, len));
+    }
+    if (s->report_spam_secret != NULL) {
+        b = decode(a, s, field_index("report_spam_secret"), 0, &len, err, errlen);
+        if (b == NULL)
+            return -1;
+        if (len < 16 || len > 64) {
+            snprintf(err, errlen, "report_spam_secret: %zu bytes, not within 16..64", len);
+            return -1;
+        }
+        set_value(&s->report_spam_secret, b64_new(b, len));
     }
     return 0;
 }

@@ -23,6 +23,7 @@ struct cx_secrets {
     char *cert_server_certificate;  /* serialized ServerCertificate */
     char *cert_server_private;      /* 32 bytes, the private half of the certified key */
     char *link_device_secret;       /* HMAC-SHA256 key of device-link tokens (16..64 bytes) */
+    char *report_spam_secret;       /* HMAC-SHA256 key of report-spam tokens (16..64 bytes) */
 };
 
 /** Public values derived by cx_secrets_check (arena strings; NULL where the secret is absent). */

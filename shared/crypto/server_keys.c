@@ -59,6 +59,7 @@ server_keys_load(const struct conf *c, struct server_keys **out, char *err, size
     s.cert_server_certificate = value_or_null(c->cert_server_certificate);
     s.cert_server_private = value_or_null(c->cert_server_private);
     s.link_device_secret = value_or_null(c->link_device_secret);
+    s.report_spam_secret = value_or_null(c->report_spam_secret);
     if (cx_secrets_check(&s, a, &pub, err, errlen) != 0)
         goto done;
     if ((s.cert_server_certificate == NULL) != (s.cert_server_private == NULL)) {
@@ -109,6 +110,11 @@ server_keys_load(const struct conf *c, struct server_keys **out, char *err, size
         memcpy(k->link_secret, b, len);
         k->link_secret_len = len;
     }
+    if (s.report_spam_secret != NULL) {
+        b = decoded(a, s.report_spam_secret, &len);
+        memcpy(k->report_secret, b, len);
+        k->report_secret_len = len;
+    }
     *out = k;
     k = NULL;
     rc = 0;
@@ -125,11 +131,12 @@ done:
 void
 server_keys_missing(const struct server_keys *k, char *buf, size_t len)
 {
-    snprintf(buf, len, "%s%s%s%s%s", k->zk == NULL ? " zk_secret_params" : "",
+    snprintf(buf, len, "%s%s%s%s%s%s", k->zk == NULL ? " zk_secret_params" : "",
              k->calling == NULL ? " generic_calling_params" : "",
              k->backup == NULL ? " generic_backup_params" : "",
              k->has_cert ? "" : " cert_server_certificate/cert_server_private",
-             k->link_secret_len > 0 ? "" : " link_device_secret");
+             k->link_secret_len > 0 ? "" : " link_device_secret",
+             k->report_secret_len > 0 ? "" : " report_spam_secret");
     if (buf[0] == ' ')
         memmove(buf, buf + 1, strlen(buf));
 }

@@ -29,6 +29,8 @@ struct server_keys {
     uint64_t cert_expires_ms;           /* cert_expires_days in ms */
     uint8_t link_secret[64];            /* link_device_secret: HMAC key of link tokens */
     size_t link_secret_len;             /* 0 when not configured */
+    uint8_t report_secret[64];          /* report_spam_secret: HMAC key of report-spam tokens */
+    size_t report_secret_len;           /* 0 when not configured: no tokens are attached */
 };
 
 /**

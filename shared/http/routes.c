@@ -42,6 +42,17 @@ const struct route routes[] = {
     { "PUT",    "/v1/messages/{destination}",            AUTH_OPTIONAL,  api_messages_send },
     { "GET",    "/v1/messages",                          AUTH_DEVICE,    api_messages_list },
     { "DELETE", "/v1/messages/uuid/{uuid}",              AUTH_DEVICE,    api_messages_delete },
+    { "POST",   "/v1/messages/report/{source}/{guid}",   AUTH_DEVICE,    api_messages_report },
+
+    /* devices.c, provisioning.c: linking (PUT link authenticates with the new device's password
+     * itself), listing, removal, capabilities; the provisioning message to a new device */
+    { "GET",    "/v1/devices",                           AUTH_DEVICE,    api_devices_list },
+    { "DELETE", "/v1/devices/{device_id}",               AUTH_DEVICE,    api_devices_remove },
+    { "GET",    "/v1/devices/provisioning/code",         AUTH_DEVICE,    api_devices_provisioning_code },
+    { "PUT",    "/v1/devices/link",                      AUTH_NONE,      api_devices_link },
+    { "GET",    "/v1/devices/wait_for_linked_device/{token_id}", AUTH_DEVICE, api_devices_wait_linked },
+    { "PUT",    "/v1/devices/capabilities",              AUTH_DEVICE,    api_devices_set_capabilities },
+    { "PUT",    "/v1/provisioning/{destination}",        AUTH_DEVICE,    api_provisioning_send },
 };
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

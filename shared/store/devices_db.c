@@ -1,6 +1,7 @@
 /* Linked devices in MariaDB: linking (lowest free id, single-use token), removal, capabilities;
  * and the memcached record wait_for_linked_device polls. Every device write bumps the account's
  * cache generation (store_account_changed). */
+#include <stdlib.h>
 #include <string.h>
 
 #include <libmemcached/memcached.h>
@@ -15,7 +16,6 @@
 
 #define TX_RETRIES 3
 #define LINKED_DEVICE_TTL_S 3600       /* reference: RECENTLY_ADDED_DEVICE_TTL */
-#define TOKEN_SWEEP_MAX 100
 
 /* The account row is the lock every device change of the account queues behind. */
 static const char SQL_ACCT_LOCK[] = "SELECT aci FROM accounts WHERE aci = ? FOR UPDATE";

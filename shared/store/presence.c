@@ -322,6 +322,23 @@ doorbell_drain(struct store *s, struct arena *a, const char *relay_id, struct be
 }
 
 enum err
+presence_mark(struct store *s, const char *key, unsigned ttl_s, bool *created)
+{
+    memcached_st *m = mc(s);
+    memcached_return_t rc;
+
+    *created = false;
+    if (m == NULL)
+        return E_STORE;
+    rc = memcached_add(m, key, strlen(key), "1", 1, (time_t)ttl_s, 0);
+    if (rc == MEMCACHED_SUCCESS) {
+        *created = true;
+        return E_OK;
+    }
+    return rc == MEMCACHED_NOTSTORED || rc == MEMCACHED_DATA_EXISTS ? E_OK : E_STORE;
+}
+
+enum err
 presence_notify(struct store *s, const uint8_t aci[16], uint8_t device_id, char kind,
                 const uint8_t *env, size_t env_len, bool *online)
 {

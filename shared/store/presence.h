@@ -56,6 +56,14 @@ enum err doorbell_drain(struct store *s, struct arena *a, const char *relay_id,
                         struct bell **out, size_t *n) HG_MUST_CHECK;
 
 /**
+ * Add key (value "1", TTL ttl_s, 0 = none) unless it exists; *created tells which. The relay
+ * uses it as a marker that vanishes when memcached loses its data (restart, eviction), and as a
+ * lock with a TTL for chores that one relay of several should do.
+ */
+enum err presence_mark(struct store *s, const char *key, unsigned ttl_s, bool *created)
+    HG_MUST_CHECK;
+
+/**
  * Sender side: if the device is connected somewhere, ring that relay (BELL_NEW, or
  * BELL_EPHEMERAL with env as payload). *online tells whether it was. Memcached trouble is
  * reported as online=false and E_OK for BELL_NEW (the periodic check covers it).

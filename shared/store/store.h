@@ -298,4 +298,21 @@ enum err store_linked_device_put(struct store *s, const char *token_id,
 enum err store_linked_device_get(struct store *s, struct arena *a, const char *token_id,
                                  char **json) HG_MUST_CHECK;
 
+/* ---- reports_db.c: spam reports kept for operators ---- */
+
+struct report_rec {
+    uint8_t reporter_aci[16];
+    uint8_t message_guid[16];
+    bool has_source_aci, has_source_pni;
+    uint8_t source_aci[16], source_pni[16];
+    const char *source_e164;         /* or NULL */
+    bool source_deleted;             /* source named no registered account */
+    bool verified;                   /* a valid report-spam token came with the report */
+    const uint8_t *token;            /* as the client sent it, or NULL */
+    size_t token_len;
+};
+
+/** Record a report; a second report of the same message by the same reporter is ignored. */
+enum err store_report_add(struct store *s, const struct report_rec *r) HG_MUST_CHECK;
+
 #endif

@@ -28,7 +28,21 @@ async function counts(acc, identity) {
 
 /** Fetches bob's bundle for one identity through libsignal with his access key. */
 async function fetchBundle(kind) {
-    const target = kind === 'pni' ? Pni.fromUuid(bob.pni) : Aci.fromUuid(bob.aci);
+    // Unidentified access is for ACIs only (OptionalAccess.verify): PNI keys are fetched
+    // authenticated, as clients do.
+    if (kind === 'pni') {
+        const r = await rest(`/v2/keys/PNI:${bob.pni}/*`, { auth: [alice.login, alice.password] });
+        assert.equal(r.status, 200, r.text);
+        assert.equal(r.json.identityKey, b64(bob.pniKeys.publicKey.serialize()), 'identity key must be the registered one');
+        assert.equal(r.json.devices.length, 1, 'one device, one bundle');
+        const bundle = bundleFromJson(r.json, r.json.devices[0]);
+        assert.equal(bundle.registrationId(), bob.pniKeys.registrationId, 'registration id of that identity');
+        return bundle;
+    }
+    const anon = await unauth.getPreKeys({ target: Pni.fromUuid(bob.pni), device: 'all', auth: { accessKey: bob.unidentifiedAccessKey } })
+        .then(() => 'ok', (e) => e.code);
+    assert.equal(anon, ErrorCode.RequestUnauthorized, 'an access key does not open PNI keys');
+    const target = Aci.fromUuid(bob.aci);
     const r = await unauth.getPreKeys({ target, device: 'all', auth: { accessKey: bob.unidentifiedAccessKey } });
     const keys = kind === 'pni' ? bob.pniKeys : bob.aciKeys;
     assert.ok(r.identityKey.equals(keys.publicKey), 'identity key must be the registered one');

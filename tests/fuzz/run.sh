@@ -50,12 +50,17 @@ run_one() {
         note=" (no seed corpus in tests/fuzz/corpus/$name)"
     fi
     if [ "$SECS" -gt 0 ] || [ "$n" -eq 0 ]; then
-        local new=$WORK/$name.new dirs=() limit=(-max_total_time="$SECS")
+        local new=$WORK/$name.new dirs=() limit=(-max_total_time="$SECS") maxlen=4096 big
+        # never cut the seeds short: inputs may grow to twice the largest of them
+        if [ "$n" -gt 0 ]; then
+            big=$(find "$corpus" -type f -printf '%s\n' | sort -n | tail -n 1)
+            [ $(( big * 2 )) -gt $maxlen ] && maxlen=$(( big * 2 ))
+        fi
         mkdir -p "$new" "$WORK/$name.crash"
         dirs=("$new")
         [ "$n" -gt 0 ] && dirs+=("$corpus")
         [ "$SECS" -gt 0 ] || limit=(-runs=2000)
-        if ! "$bin" "${limit[@]}" -rss_limit_mb=2048 -timeout=10 -max_len=4096 \
+        if ! "$bin" "${limit[@]}" -rss_limit_mb=2048 -timeout=10 -max_len="$maxlen" \
                 -artifact_prefix="$WORK/$name.crash/" -print_final_stats=1 "${dirs[@]}" \
                 >> "$log" 2>&1; then
             echo "FAIL $t: fuzzing found a crash (reproducer in $WORK/$name.crash/, log $log)" > "$res"

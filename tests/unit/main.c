@@ -15,7 +15,7 @@ main(int argc, char **argv)
     static void (*const all[])(void) = {
         suite_b64, suite_str, suite_arena, suite_conf, suite_req, suite_router,
         suite_jx, suite_token, suite_fcgi_adapt, suite_api_db, suite_ratelimit,
-        suite_certs_db, suite_push_jwt, suite_push_payload, suite_messages_db,
+        suite_certs_db, suite_push_jwt, suite_push_payload, suite_messages_db, suite_devices_db,
         suite_relay_frame, suite_relay_head, suite_relay_jobs,
     };
     unsigned failed;

@@ -18,6 +18,7 @@ void suite_push_jwt(void);
 void suite_push_payload(void);
 
 void suite_messages_db(void);
+void suite_devices_db(void);
 void suite_relay_frame(void);
 void suite_relay_head(void);
 void suite_relay_jobs(void);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <json-c/json.h>
 
@@ -38,6 +39,12 @@ tcall_ctx(void)
     if (ctx_open(&conf, &ctx) != E_OK)
         ctx = NULL;
     return ctx;
+}
+
+struct conf *
+tcall_conf(void)
+{
+    return tcall_ctx() != NULL ? &conf : NULL;
 }
 
 struct tresult
@@ -86,6 +93,10 @@ tcall_bin(const char *method, const char *target, const char *auth, const char *
     memcpy(out.body, resp.body ? (const void *)resp.body : "", resp.body_len);
     out.body[resp.body_len] = '\0';
     out.body_len = resp.body_len;
+    out.retry_after = -1;
+    for (size_t i = 0; i < resp.nheaders; i++)
+        if (strcasecmp(resp.headers[i].name, "retry-after") == 0)
+            out.retry_after = strtol(resp.headers[i].value, NULL, 10);
     if (resp.body_len > 0)
         out.json = json_tokener_parse(out.body);
     arena_free(a);

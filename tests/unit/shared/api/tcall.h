@@ -6,17 +6,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct conf;
 struct ctx;
 struct json_object;
 
 /** The shared test context (NULL when HG_TEST_CONF is unset: DB suites are skipped). */
 struct ctx *tcall_ctx(void);
+/** The configuration behind tcall_ctx(), writable so a test can flip a switch (and restore it). */
+struct conf *tcall_conf(void);
 
 struct tresult {
     int status;
     char *body;               /* NUL-terminated copy (malloc'd, freed by tresult_free) */
     size_t body_len;
     struct json_object *json; /* parsed body or NULL */
+    long retry_after;         /* Retry-After response header, -1 when absent */
 };
 
 /**

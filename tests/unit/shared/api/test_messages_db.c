@@ -15,13 +15,16 @@
 #include "api/delivery.h"
 #include "core/arena.h"
 #include "core/b64.h"
+#include "core/conf.h"
 #include "core/str.h"
+#include "crypto/server_keys.h"
 #include "crypto/token.h"
 #include "http/ctx.h"
 #include "proto/envelope.pb-c.h"
 #include "push/push.h"
 #include "store/account_cache.h"
 #include "store/db.h"
+#include "store/ratelimit.h"
 #include "store/store.h"
 #include "suites.h"
 #include "tcall.h"
@@ -656,7 +659,7 @@ one_int(const char *sql, int64_t arg)
     struct dbres r;
     int64_t v = -1;
 
-    if (db_exec(st(), a, sql, &p, sql == SQL_MAX_PAYLOAD ? 0 : 1, &r) == E_OK && r.nrows == 1)
+    if (db_exec(st(), a, sql, &p, strchr(sql, '?') != NULL ? 1 : 0, &r) == E_OK && r.nrows == 1)
         v = DBCELL(&r, 0, 0)->i;
     arena_free(a);
     return v;
@@ -945,6 +948,343 @@ test_multi_recipient(void)
     arena_free(a);
 }
 
+/* ---- rate limits (server-reference.md §2.23) ---- */
+
+static const char SQL_ALL_MESSAGES[] = "SELECT COUNT(*) FROM messages WHERE seq > ?";
+static const char SQL_ALL_PAYLOADS[] = "SELECT COUNT(*) FROM message_payloads WHERE id > ?";
+
+/* Empty a limiter's bucket the way a burst of sends would. */
+static void
+drain(enum rl_name name, const char *key, uint64_t size)
+{
+    int64_t retry;
+
+    CU_ASSERT_EQUAL(ratelimit_take(st(), name, key, size, &retry), E_OK);
+}
+
+static int
+send_limited(const char *auth, const char *extra, const char *dest, const char *body)
+{
+    struct tresult r = put_msg(auth, extra, dest, body);
+    int ok = r.status == 429 && r.retry_after >= 0 && r.retry_after <= 8;
+
+    if (!ok)
+        fprintf(stderr, "send %s: got %d (Retry-After %ld), want 429\n", dest, r.status,
+                r.retry_after);
+    tresult_free(&r);
+    return ok;
+}
+
+static void
+test_rate_limits(void)
+{
+    struct tacct f, g;
+    int d1[] = { 1 }, r1[1];
+    char key[100], dest[64], *b;
+
+    tacct_new(&f, 1, NULL);
+    tacct_new(&g, 1, NULL);
+    r1[0] = g.reg[0];
+    b = send_body(1, d1, r1, 1, 0, 0, 1);
+
+    /* messages: 60 per <sender>__<recipient>; other senders and the way back are unaffected */
+    snprintf(key, sizeof(key), "%s__%s", f.aci_s, g.aci_s);
+    drain(RL_MESSAGES, key, 60);
+    CU_ASSERT_TRUE(send_limited(f.user[0], NULL, g.aci_s, b));
+    CU_ASSERT_EQUAL(queued(&g, 1), 0);
+    CU_ASSERT_TRUE(send_is(alice.user[0], NULL, g.aci_s, b, 200, NULL));
+    /* ratelimit_messages 0 lifts it (load tests) */
+    tcall_conf()->ratelimit_messages = 0;
+    CU_ASSERT_TRUE(send_is(f.user[0], NULL, g.aci_s, b, 200, NULL));
+    tcall_conf()->ratelimit_messages = 1;
+    CU_ASSERT_TRUE(send_limited(f.user[0], NULL, g.aci_s, b));
+    CU_ASSERT_EQUAL(queued(&g, 1), 2);
+
+    /* stories: 5000 per destination ACI, whoever sends */
+    drain(RL_STORIES, g.aci_s, 5000);
+    snprintf(dest, sizeof(dest), "%s?story=true", g.aci_s);
+    CU_ASSERT_TRUE(send_limited(NULL, NULL, dest, b));
+    CU_ASSERT_EQUAL(queued(&g, 1), 2);
+
+    free(b);
+
+    /* inboundMessageBytes: 128 MiB per destination (2 KB/s), spent by content bytes, whoever
+     * sends: 4000 bytes more need two seconds */
+    tacct_new(&g, 1, NULL);
+    r1[0] = g.reg[0];
+    b = send_body(1, d1, r1, 1, 4000, 0, 1);
+    drain(RL_INBOUND_MESSAGE_BYTES, g.aci_s, 134217728);
+    CU_ASSERT_TRUE(send_limited(alice.user[0], NULL, g.aci_s, b));
+    {
+        const struct tacct *one[] = { &g };
+        char *h = uak_header(one, 1, 0);
+        CU_ASSERT_TRUE(send_limited(NULL, h, g.aci_s, b));
+        free(h);
+    }
+    CU_ASSERT_EQUAL(queued(&g, 1), 0);
+    free(b);
+}
+
+/* ---- spam reports and report-spam tokens ---- */
+
+static const char SQL_REPORT[] =
+    "SELECT verified, source_aci = ?, source_deleted, token IS NULL FROM message_reports "
+    "WHERE reporter_aci = ? AND message_guid = ?";
+
+/* (rows, verified, source matches, source deleted, no token) of bob's report of guid. */
+static int
+report_row(const struct tacct *reporter, const uint8_t guid[16], const uint8_t *src, int out[4])
+{
+    struct arena *a = arena_new(512);
+    uint8_t none[16] = { 0 };
+    struct dbv p[] = { V_BLOB(src ? src : none, 16), V_BLOB(reporter->aci, 16), V_BLOB(guid, 16) };
+    struct dbres r;
+    int n = -1;
+
+    if (db_exec(st(), a, SQL_REPORT, p, DB_NPARAMS(p), &r) == E_OK) {
+        n = (int)r.nrows;
+        for (int i = 0; n == 1 && i < 4; i++)
+            out[i] = DBCELL(&r, 0, i)->t == DBV_NULL ? -1 : (int)DBCELL(&r, 0, i)->i;
+    }
+    arena_free(a);
+    return n;
+}
+
+static const char *
+guid_s_of(const uint8_t guid[16])
+{
+    static char s[37];
+
+    uuid_format(guid, s);
+    return s;
+}
+
+static int
+report_is(const char *auth, const char *source, const char *guid, const char *body, int status)
+{
+    char path[160];
+    struct tresult r;
+    int ok;
+
+    snprintf(path, sizeof(path), "/v1/messages/report/%s/%s", source, guid);
+    r = tcall("POST", path, auth, body ? "content-type: application/json" : NULL, body);
+    ok = r.status == status;
+    if (!ok)
+        fprintf(stderr, "report %s: got %d %s, want %d\n", path, r.status, r.body, status);
+    tresult_free(&r);
+    return ok;
+}
+
+static void
+test_report(void)
+{
+    struct tacct f, g;
+    int d1[] = { 1 }, r1[1], row[4];
+    struct arena *a = arena_new(4096);
+    struct msg_rec rec;
+    Textsecure__Envelope *env;
+    char guid_s[37], body[200], *tok, *b;
+
+    tacct_new(&f, 1, NULL);
+    tacct_new(&g, 1, NULL);
+    r1[0] = g.reg[0];
+    b = send_body(1, d1, r1, 1, 0, 0, 1);
+    CU_ASSERT_TRUE(send_is(f.user[0], NULL, g.aci_s, b, 200, NULL));
+    env = newest(a, &g, 1, &rec);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(env);
+    /* identified sender to another account: a 25-byte token when report_spam_secret is
+     * configured (a secrets file from before it existed has none: no tokens, as upstream) */
+    if (tcall_ctx()->keys == NULL || tcall_ctx()->keys->report_secret_len == 0) {
+        printf("report: report_spam_secret not configured, token checks skipped\n");
+        CU_ASSERT_FALSE(env->has_report_spam_token);
+        CU_ASSERT_TRUE(report_is(g.user[0], f.aci_s, guid_s_of(rec.guid), NULL, 202));
+        free(b);
+        arena_free(a);
+        return;
+    }
+    CU_ASSERT_TRUE_FATAL(env->has_report_spam_token && env->report_spam_token.len == 25);
+    uuid_format(rec.guid, guid_s);
+    tok = b64s(env->report_spam_token.data, env->report_spam_token.len);
+
+    /* a token for another message, or from another reporter, proves nothing */
+    {
+        uint8_t other[16];
+        char other_s[37];
+        randombytes_buf(other, 16);
+        uuid_format(other, other_s);
+        snprintf(body, sizeof(body), "{\"token\":\"%s\"}", tok);
+        CU_ASSERT_TRUE(report_is(g.user[0], f.aci_s, other_s, body, 202));
+        CU_ASSERT_EQUAL(report_row(&g, other, f.aci, row), 1);
+        CU_ASSERT_EQUAL(row[0], 0);
+        CU_ASSERT_TRUE(report_is(alice.user[0], f.aci_s, guid_s, body, 202));
+        CU_ASSERT_EQUAL(report_row(&alice, rec.guid, f.aci, row), 1);
+        CU_ASSERT_EQUAL(row[0], 0);
+    }
+    /* the recipient's report with the token: verified, stored once */
+    CU_ASSERT_TRUE(report_is(g.user[0], f.aci_s, guid_s, body, 202));
+    CU_ASSERT_EQUAL(report_row(&g, rec.guid, f.aci, row), 1);
+    CU_ASSERT_TRUE(row[0] == 1 && row[1] == 1 && row[2] == 0 && row[3] == 0);
+    CU_ASSERT_TRUE(report_is(g.user[0], f.aci_s, guid_s, NULL, 202));
+    CU_ASSERT_EQUAL(report_row(&g, rec.guid, f.aci, row), 1);
+    CU_ASSERT_EQUAL(row[0], 1);
+    /* by E164, without a body; by an unknown number; empty token = none */
+    {
+        uint8_t g2[16];
+        char g2s[37];
+        randombytes_buf(g2, 16);
+        uuid_format(g2, g2s);
+        CU_ASSERT_TRUE(report_is(g.user[0], f.e164, g2s, NULL, 202));
+        CU_ASSERT_EQUAL(report_row(&g, g2, f.aci, row), 1);
+        CU_ASSERT_TRUE(row[0] == 0 && row[1] == 1 && row[2] == 0 && row[3] == 1);
+        randombytes_buf(g2, 16);
+        uuid_format(g2, g2s);
+        CU_ASSERT_TRUE(report_is(g.user[0], "+14150000001", g2s, "{\"token\":\"\"}", 202));
+        CU_ASSERT_EQUAL(report_row(&g, g2, NULL, row), 1);
+        CU_ASSERT_TRUE(row[0] == 0 && row[2] == 1 && row[3] == 1);
+    }
+    /* errors: auth, path parameters, body */
+    CU_ASSERT_TRUE(report_is(NULL, f.aci_s, guid_s, NULL, 401));
+    CU_ASSERT_TRUE(report_is(g.user[0], f.aci_s, "not-a-guid", NULL, 404));
+    CU_ASSERT_TRUE(report_is(g.user[0], "not-a-source", guid_s, NULL, 400));
+    CU_ASSERT_TRUE(report_is(g.user[0], f.aci_s, guid_s, "{\"token\":", 400));
+
+    /* no tokens on sealed-sender or sync messages */
+    {
+        const struct tacct *one[] = { &g };
+        char *h = uak_header(one, 1, 0);
+        CU_ASSERT_TRUE(send_is(NULL, h, g.aci_s, b, 200, NULL));
+        free(h);
+        env = newest(a, &g, 1, NULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(env);
+        CU_ASSERT_FALSE(env->has_report_spam_token);
+    }
+    free(tok);
+    free(b);
+    arena_free(a);
+}
+
+/* ---- malformed multi-recipient bodies: 400, and nothing stored ---- */
+
+static void
+test_multi_recipient_bad_input(void)
+{
+    struct mrm_rcpt r[2] = {
+        { &alice, 1, { 1 }, { alice.reg[0] }, { 0 } },
+        { &carol, 1, { 1 }, { carol.reg[0] }, { 0 } },
+    };
+    const struct tacct *both[] = { &alice, &carol };
+    int64_t all0 = one_int(SQL_ALL_MESSAGES, 0);
+    int64_t pay0 = one_int(SQL_MAX_PAYLOAD, 0);
+    uint8_t shared[64], body[2048], bad[2048];
+    char *good = uak_header(both, 2, 0);
+    size_t len;
+
+    randombytes_buf(shared, sizeof(shared));
+    randombytes_buf(r[0].km, 48);
+    randombytes_buf(r[1].km, 48);
+    len = mrm_build(body, r, 2, shared, sizeof(shared), NULL);
+
+    /* truncated anywhere: inside the recipients, inside the key material, in the shared part */
+    for (size_t cut = 1; cut < len; cut += (cut < 130 ? 7 : 1)) {
+        if (cut > 2 + 2 * (17 + 3 + 48) + 31)
+            break; /* from here on only the ciphertext is shorter, which parses */
+        CU_ASSERT_TRUE(mrm_is("?ts=5", good, body, cut, 400, NULL));
+    }
+    /* wrong version bytes */
+    memcpy(bad, body, len);
+    for (int v = 0; v < 256; v += 17) {
+        if (v == 0x22 || v == 0x23)
+            continue;
+        bad[0] = (uint8_t)v;
+        CU_ASSERT_TRUE(mrm_is("?ts=5", good, bad, len, 400, NULL));
+    }
+    bad[0] = 0x33; /* a newer major version */
+    CU_ASSERT_TRUE(mrm_is("?ts=5", good, bad, len, 400, NULL));
+    /* bad service id kind, device id 0 and > 127 */
+    memcpy(bad, body, len);
+    bad[2] = 0x02;
+    CU_ASSERT_TRUE(mrm_is("?ts=5", good, bad, len, 400, NULL));
+    memcpy(bad, body, len);
+    bad[2 + 17] = 0;
+    CU_ASSERT_TRUE(mrm_is("?ts=5", good, bad, len, 400, NULL));
+    bad[2 + 17] = 128;
+    CU_ASSERT_TRUE(mrm_is("?ts=5", good, bad, len, 400, NULL));
+    /* duplicate device of one recipient; the same recipient twice with the same device */
+    {
+        struct mrm_rcpt dup[2] = { r[0], r[1] };
+        dup[1].t = &alice;
+        size_t l2 = mrm_build(bad, dup, 2, shared, sizeof(shared), NULL);
+        CU_ASSERT_TRUE(mrm_is("?ts=5", good, bad, l2, 400, NULL));
+        dup[1] = r[1];
+        dup[0].ndev = 2;
+        dup[0].dev[1] = 1;
+        dup[0].reg[1] = alice.reg[0];
+        l2 = mrm_build(bad, dup, 2, shared, sizeof(shared), NULL);
+        CU_ASSERT_TRUE(mrm_is("?ts=5", good, bad, l2, 400, NULL));
+    }
+    /* too many recipients: the count is over 5000 (and over the content) */
+    {
+        memcpy(bad, body, len);
+        uint8_t big[4096];
+        size_t o = 0;
+        big[o++] = 0x23;
+        big[o++] = 0x89; /* 5001 = 0x1389 as LEB128: 0x89 0x27 */
+        big[o++] = 0x27;
+        memcpy(big + o, body + 2, len - 2);
+        CU_ASSERT_TRUE(mrm_is("?ts=5", good, big, o + len - 2, 400, NULL));
+        big[1] = 0xff; /* a varint that never ends */
+        big[2] = 0xff;
+        CU_ASSERT_TRUE(mrm_is("?ts=5", good, big, 3, 400, NULL));
+    }
+    /* only excluded recipients: no recipient at all is 400 */
+    {
+        size_t o = 0;
+        bad[o++] = 0x23;
+        bad[o++] = 1;
+        bad[o++] = 0x00;
+        memcpy(bad + o, bob.aci, 16);
+        o += 16;
+        bad[o++] = 0x00; /* excluded: device byte 0, no key material */
+        memcpy(bad + o, shared, sizeof(shared));
+        CU_ASSERT_TRUE(mrm_is("?ts=5", good, bad, o + sizeof(shared), 400, NULL));
+    }
+    CU_ASSERT_EQUAL(one_int(SQL_ALL_MESSAGES, 0), all0);
+    CU_ASSERT_EQUAL(one_int(SQL_ALL_PAYLOADS, pay0), 0);
+
+    /* an excluded member besides the real recipients: delivered to the real ones only, and the
+     * access key covers the real ones only */
+    {
+        size_t o = 0, na = queued(&alice, 1), nc = queued(&carol, 1), nb = queued(&bob, 1);
+        size_t nb2 = queued(&bob, 2);
+        bad[o++] = 0x23;
+        bad[o++] = 3;
+        for (int i = 0; i < 3; i++) {
+            const struct tacct *t = i == 0 ? &alice : i == 1 ? &bob : &carol;
+            bad[o++] = 0x00;
+            memcpy(bad + o, t->aci, 16);
+            o += 16;
+            if (t == &bob) {
+                bad[o++] = 0x00;
+                continue;
+            }
+            bad[o++] = 1;
+            bad[o++] = (uint8_t)(t->reg[0] >> 8);
+            bad[o++] = (uint8_t)t->reg[0];
+            randombytes_buf(bad + o, 48);
+            o += 48;
+        }
+        memcpy(bad + o, shared, sizeof(shared));
+        o += sizeof(shared);
+        CU_ASSERT_TRUE(mrm_is("?ts=5", good, bad, o, 200, "{\"uuids404\":[]}"));
+        CU_ASSERT_EQUAL(queued(&alice, 1), na + 1);
+        CU_ASSERT_EQUAL(queued(&carol, 1), nc + 1);
+        CU_ASSERT_EQUAL(queued(&bob, 1), nb);
+        CU_ASSERT_EQUAL(queued(&bob, 2), nb2);
+    }
+    CU_ASSERT_EQUAL(one_int(SQL_ALL_MESSAGES, 0), all0 + 2);
+    free(good);
+}
+
 static void
 test_queue_cleared_with_account(void)
 {
@@ -1003,6 +1343,9 @@ suite_messages_db(void)
     CU_add_test(s, "story", test_story);
     CU_add_test(s, "store_batches", test_store_batches);
     CU_add_test(s, "multi_recipient", test_multi_recipient);
+    CU_add_test(s, "multi_recipient_bad_input", test_multi_recipient_bad_input);
+    CU_add_test(s, "rate_limits", test_rate_limits);
+    CU_add_test(s, "report", test_report);
     CU_add_test(s, "queue_cleared_with_account", test_queue_cleared_with_account);
     CU_add_test(s, "store_expire", test_store_expire);
 }
