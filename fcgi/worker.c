@@ -23,19 +23,6 @@ struct worker {
     pthread_t tid;
 };
 
-static struct ctx *
-connect_retry(const struct conf *conf)
-{
-    struct ctx *ctx = NULL;
-
-    /* The database may still be starting when the web server spawns us. */
-    for (int i = 0; i < 100; i++) {
-        if (ctx_open(conf, &ctx) == E_OK)
-            return ctx;
-        usleep(100 * 1000);
-    }
-    fatalx("fcgi: cannot open the store");
-}
 
 /* Read the body, capped by body_max: a larger declared length is refused before reading. */
 static enum err
@@ -69,7 +56,7 @@ static void *
 worker_main(void *arg)
 {
     struct worker *w = arg;
-    struct ctx *ctx = connect_retry(w->conf);
+    struct ctx *ctx = ctx_open_retry(w->conf);
     FCGX_Request fr;
 
     FCGX_InitRequest(&fr, w->listen_fd, 0);

@@ -135,24 +135,11 @@ jobs_pending(void)
     return n;
 }
 
-static struct ctx *
-connect_retry(const struct conf *conf)
-{
-    struct ctx *ctx = NULL;
-
-    /* The database may still be starting with the rest of the stack. */
-    for (int i = 0; i < 100; i++) {
-        if (ctx_open(conf, &ctx) == E_OK)
-            return ctx;
-        usleep(100 * 1000);
-    }
-    fatalx("relay: cannot open the store");
-}
 
 static void *
 worker_main(void *arg)
 {
-    struct ctx *ctx = connect_retry(work_conf);
+    struct ctx *ctx = ctx_open_retry(work_conf);
 
     (void)arg;
     for (;;) {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/log.h"
 #include "core/xmalloc.h"
@@ -82,4 +83,17 @@ ctx_close(struct ctx *c)
         return;
     store_close(c->store);
     free(c);
+}
+
+struct ctx *
+ctx_open_retry(const struct conf *conf)
+{
+    struct ctx *ctx = NULL;
+
+    for (int i = 0; i < 100; i++) {
+        if (ctx_open(conf, &ctx) == E_OK)
+            return ctx;
+        usleep(100 * 1000);
+    }
+    fatalx("cannot open the store (MariaDB at the configured socket/host)");
 }

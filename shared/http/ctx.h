@@ -30,5 +30,8 @@ void ctx_keys_release(void);
  *  E_INTERNAL, logged, if they are malformed). */
 enum err ctx_open(const struct conf *conf, struct ctx **out) HG_MUST_CHECK;
 void ctx_close(struct ctx *ctx);
+/** ctx_open, retried for up to 10 s (the database may still be starting with the stack); exits
+ * the process when it never succeeds. For daemon worker threads. */
+struct ctx *ctx_open_retry(const struct conf *conf);
 
 #endif
