@@ -99,7 +99,7 @@ part_unit() {
     make_check "$BUILD"
 }
 part_integration() {
-    local tests f n=0 pass=0 fail=0 skip=0 rc failed_names=
+    local tests f n=0 pass=0 fail=0 skip=0 rc failed_names= ipid
     tests=$(printf 'hg-print-tests:\n\t@echo $(TESTS)\n' | make -s -C "$BUILD" -f Makefile -f - hg-print-tests 2>/dev/null)
     for f in "$TOP"/tests/integration/*.sh; do
         [ -e "$f" ] || continue
@@ -108,9 +108,14 @@ part_integration() {
         if [ $n -eq 0 ]; then node_modules || echo "(continuing without tests/e2e/node_modules)"; fi
         n=$((n + 1))
         echo "---- $f"
+        # timeout makes a process group of its own: pass a TERM for this part on to it
         HG_TEST_CONF=$CONF HELIOGRAPH_ENV=$ENVF HG_STATE_DIR=$STATE \
-            timeout --kill-after=10 "$ITIMEOUT" "$f" "$STATE"
+            timeout --kill-after=10 "$ITIMEOUT" "$f" "$STATE" &
+        ipid=$!
+        trap 'kill -TERM $ipid 2>/dev/null; exit 143' TERM
+        wait $ipid
         rc=$?
+        trap - TERM
         case $rc in
             0) pass=$((pass + 1)); echo "---- PASS $(basename "$f")" ;;
             77) skip=$((skip + 1)); echo "---- SKIP $(basename "$f")" ;;

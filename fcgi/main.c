@@ -1,6 +1,7 @@
 /* heliograph-fcgi: the stateless FastCGI responder. Usage:
  *   heliograph-fcgi -f CONF [-t] [-s SOCKET] [-o key=value]... [-v]
  * Without -s it accepts on fd 0, as spawned by lighttpd (bin-path), spawn-fcgi or mod_fcgid. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,10 @@ main(int argc, char **argv)
     mysql_library_init(0, NULL, NULL);
     if (FCGX_Init() != 0)
         fatalx("FCGX_Init failed");
+    /* libfcgi turns SIGTERM into a "shutdown pending" flag that blocked accepts never see, so
+     * mod_fcgid had to wait and SIGKILL us. A responder holds no state outside transactions:
+     * dying at once is the clean stop. */
+    signal(SIGTERM, SIG_DFL);
     if (sock != NULL) {
         fd = FCGX_OpenSocket(sock, 1024);
         if (fd < 0)

@@ -28,6 +28,11 @@ store_open(const struct conf *conf, struct store **out)
         xfatal_oom();
     mysql_optionsv(s->my, MYSQL_OPT_RECONNECT, &reconnect);
     mysql_optionsv(s->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    /* READ COMMITTED: no gap locks, so concurrent registrations of different numbers (each
+     * probing "SELECT ... WHERE e164 = ? FOR UPDATE" for a row that is not there) cannot
+     * deadlock; every invariant is held by row locks and unique keys. Re-run on reconnect. */
+    mysql_optionsv(s->my, MYSQL_INIT_COMMAND,
+                   "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
     if (mysql_real_connect(s->my, host, conf->db_user, conf->db_password, conf->db_name,
                            (unsigned)conf->db_port, sock, 0) == NULL) {
         log_warnx("store: cannot connect to MariaDB (%s): %s", sock ? sock : host,

@@ -446,6 +446,7 @@ test_reregistration_keeps_aci(void)
     CU_ASSERT_EQUAL(r.status, 200);
     tresult_free(&r);
     /* a session id for another number is refused */
+    free(body);
     body = registration_body(&bob, sid, 0);
     snprintf(auth, sizeof(auth), "%s:x", bob.e164);
     r = tcall("POST", "/v1/registration", auth, NULL, body);
