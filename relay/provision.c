@@ -19,19 +19,26 @@
 void
 provision_start(struct session *s)
 {
+    if (getrandom(s->aci, 16, 0) != 16)
+        abort();                                /* the kernel CSPRNG does not fail after boot */
+    s->device_id = 0;
+    /* The address goes out only once it is registered (provision_registered): a primary that
+     * answers at once must find it. */
+    jobs_submit(session_job(s, JOB_PRESENCE_UP));
+}
+
+void
+provision_registered(struct session *s)
+{
     Textsecure__ProvisioningAddress pa = TEXTSECURE__PROVISIONING_ADDRESS__INIT;
     char addr[32], ts[40];
     const char *hdrs[1] = { ts };
     uint8_t body[64];
     size_t n;
 
-    if (getrandom(s->aci, 16, 0) != 16)
-        abort();                                /* the kernel CSPRNG does not fail after boot */
-    s->device_id = 0;
     b64_encode_to(addr, s->aci, 16, B64_URL_PAD);
     pa.address = addr;
     n = textsecure__provisioning_address__pack(&pa, body);
-    jobs_submit(session_job(s, JOB_PRESENCE_UP));
     snprintf(ts, sizeof(ts), "X-Signal-Timestamp:%lld", (long long)now_ms());
     session_send(s, wsmsg_encode_request(session_request_id(), "PUT", "/v1/address", hdrs, 1,
                                          body, n));

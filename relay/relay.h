@@ -299,6 +299,8 @@ void deliver_stop(struct session *s);
 
 /** The socket is up: pick an address, register it, send PUT /v1/address. */
 void provision_start(struct session *s);
+/** Its address is registered (JOB_PRESENCE_UP came back): send PUT /v1/address. */
+void provision_registered(struct session *s);
 /** The primary sent the ProvisionEnvelope (BELL_PROVISION): forward it as PUT /v1/message. */
 void provision_deliver(struct session *s, const uint8_t *env, size_t len);
 /** The client answered; true when the socket is done. */

@@ -383,7 +383,7 @@ session_open(struct session *s, struct lws *wsi)
     lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK,
                     s->kind == HEAD_PROVISIONING ? PROV_IDLE_S : CHAT_IDLE_S);
     if (s->kind == HEAD_PROVISIONING) {
-        provision_start(s);                     /* sets the address, registers, sends */
+        provision_start(s);                     /* address, then register; sent when registered */
         dev_add(s);
         lws_set_timer_usecs(wsi, 90 * LWS_US_PER_SEC);
         return 0;
@@ -504,6 +504,10 @@ finish_job(struct job *j)
     case JOB_FETCH:
         if (s != NULL)
             deliver_fetched(s, j);
+        break;
+    case JOB_PRESENCE_UP:
+        if (s != NULL && s->kind == HEAD_PROVISIONING)
+            provision_registered(s);
         break;
     case JOB_DOORBELL:
         doorbell_done(j);

@@ -173,7 +173,7 @@ work_run(struct ctx *ctx, const struct conf *conf, struct job *j)
         return false;
     case JOB_PRESENCE_UP:
         presence_up(ctx, j);
-        return false;
+        return j->device_id == 0;               /* a provisioning address: tell the loop */
     case JOB_PRESENCE_REFRESH:
         if (presence_set(ctx->store, j->aci, j->device_id, relay.relay_id, j->conn_id) != E_OK)
             log_debug("relay: presence refresh failed");

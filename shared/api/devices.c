@@ -387,8 +387,10 @@ api_devices_link(struct call *c)
     /* Tell a waiting primary (best effort: the link itself has succeeded). */
     if (store_account_get(c->ctx->store, c->a, aci, &fresh) == E_OK &&
         account_device(&fresh, id) != NULL) {
-        json = (char *)json_object_to_json_string_ext(
-            device_info(c->a, &fresh, account_device(&fresh, id)), JSON_C_TO_STRING_PLAIN);
+        struct json_object *info = device_info(c->a, &fresh, account_device(&fresh, id));
+
+        json = arena_strdup(c->a, json_object_to_json_string_ext(info, JSON_C_TO_STRING_PLAIN));
+        json_object_put(info);
         if (store_linked_device_put(c->ctx->store, token_identifier(c->a, b.code), json) != E_OK)
             log_warnx("devices: cannot record the linked device for its waiting primary");
     }
