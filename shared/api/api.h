@@ -107,6 +107,7 @@ enum err api_devices_provisioning_code(struct call *c);
 enum err api_devices_link(struct call *c);
 enum err api_devices_wait_linked(struct call *c);
 enum err api_devices_set_capabilities(struct call *c);
+enum err api_devices_unauthenticated_delivery(struct call *c);
 
 /* provisioning.c: PUT /v1/provisioning/{destination} */
 enum err api_provisioning_send(struct call *c);

@@ -483,3 +483,12 @@ api_devices_set_capabilities(struct call *c)
         return e;
     return resp_empty(c->resp, 204);
 }
+
+/* PUT /v1/devices/unauthenticated_delivery -> 204. A seed-era route (removed upstream in 2024):
+ * it only ever confirmed the authenticated device, the access key and unrestricted access are
+ * set through PUT /v1/accounts/attributes. Kept so that older clients do not see a 404. */
+enum err
+api_devices_unauthenticated_delivery(struct call *c)
+{
+    return resp_empty(c->resp, 204);
+}

@@ -52,6 +52,7 @@ const struct route routes[] = {
     { "PUT",    "/v1/devices/link",                      AUTH_NONE,      api_devices_link },
     { "GET",    "/v1/devices/wait_for_linked_device/{token_id}", AUTH_DEVICE, api_devices_wait_linked },
     { "PUT",    "/v1/devices/capabilities",              AUTH_DEVICE,    api_devices_set_capabilities },
+    { "PUT",    "/v1/devices/unauthenticated_delivery",  AUTH_DEVICE,    api_devices_unauthenticated_delivery },
     { "PUT",    "/v1/provisioning/{destination}",        AUTH_DEVICE,    api_provisioning_send },
 };
 

@@ -277,6 +277,9 @@ test_link(void)
     CU_ASSERT_EQUAL(status_of("PUT", "/v1/accounts/attributes", user2,
                               "{\"fetchesMessages\":true,\"registrationId\":777,"
                               "\"capabilities\":{\"spqr\":true}}"), 204);
+    /* the seed-era unauthenticated_delivery route: 204 for a device, 401 without credentials */
+    CU_ASSERT_EQUAL(status_of("PUT", "/v1/devices/unauthenticated_delivery", user2, NULL), 204);
+    CU_ASSERT_EQUAL(status_of("PUT", "/v1/devices/unauthenticated_delivery", NULL, NULL), 401);
 }
 
 static void
