@@ -1,5 +1,6 @@
 /* Per-device message queues in MariaDB (sql/0004_messages.sql): batched inserts in one
- * transaction, paged fetch, delete-by-GUID on ack, queue clearing and the expiry sweep.
+ * transaction (concurrent sends grouped, see store_msgs_insert), paged fetch, delete-by-GUID
+ * on ack, queue clearing and the expiry sweep.
  *
  * Ordering: seq is a table-wide AUTO_INCREMENT, and AUTO_INCREMENT values are handed out at
  * INSERT time, not at COMMIT. Two senders to one device could otherwise commit seq 101 before
@@ -172,23 +173,53 @@ insert_rows(struct store *s, const struct msg_new *m, const size_t *keep, size_t
     return e;
 }
 
-enum err
-store_msgs_insert(struct store *s, const struct msg_shared *shared, const struct msg_new *m,
-                  size_t n)
+/* Group commit: concurrent store_msgs_insert() calls of one process (relay workers, FastCGI
+ * threads) queue their sends; up to GROUP_LEADERS callers at a time each take what is queued
+ * (up to GROUP_ROWS_MAX rows) and write it in one transaction on their own connection, so a
+ * busy process pays one BEGIN / lock / INSERT / COMMIT (and one log flush) for many sends
+ * instead of one per send. Every caller still returns only after its rows committed. The
+ * accounts of the whole group are locked in ACI order, as for a single send, so groups cannot
+ * deadlock each other; within a group rows are written in queue order, so one device's
+ * envelopes keep their arrival order. When a group fails for good, its sends are retried one
+ * by one, so one bad send cannot fail the others. */
+#define GROUP_LEADERS 2
+#define GROUP_ROWS_MAX 256
+
+struct ins_req {
+    struct ins_req *next;
+    const struct msg_shared *shared;
+    const struct msg_new *m;
+    size_t n;
+    enum err e;
+    bool done;
+};
+
+static pthread_mutex_t group_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t group_cv = PTHREAD_COND_INITIALIZER;
+static struct ins_req *group_head, *group_tail;
+static int group_leaders;
+
+/* One transaction for every send in reqs[0..nreq). */
+static enum err
+insert_group(struct store *s, struct ins_req *const *reqs, size_t nreq)
 {
-    struct arena *a;
+    struct arena *a = arena_new(8192);
     struct locked_account *acc;
-    size_t nacc = 0, *keep, nkeep;
+    struct msg_new *flat;
+    size_t nacc = 0, total = 0, *keep, nkeep = 0, *rkeep;
     enum err e = E_STORE;
 
-    if (n == 0)
-        return E_OK;
-    pthread_once(&sql_insert_once, build_insert_sql);
-    a = arena_new(4096);
-    acc = arena_alloc(a, n * sizeof(*acc));
-    keep = arena_alloc(a, n * sizeof(*keep));
-    for (size_t i = 0; i < n; i++)
-        acc[nacc++].aci = m[i].to.aci;
+    for (size_t r = 0; r < nreq; r++)
+        total += reqs[r]->n;
+    acc = arena_alloc(a, total * sizeof(*acc));
+    flat = arena_alloc(a, total * sizeof(*flat));
+    keep = arena_alloc(a, total * sizeof(*keep));
+    rkeep = arena_alloc(a, total * sizeof(*rkeep));
+    for (size_t r = 0, k = 0; r < nreq; r++)
+        for (size_t i = 0; i < reqs[r]->n; i++, k++) {
+            flat[k] = reqs[r]->m[i];
+            acc[nacc++].aci = flat[k].to.aci;
+        }
     qsort(acc, nacc, sizeof(*acc), cmp_locked);
     {
         size_t w = 0;
@@ -199,24 +230,43 @@ store_msgs_insert(struct store *s, const struct msg_shared *shared, const struct
     }
 
     for (int attempt = 0; attempt < TX_RETRIES; attempt++) {
-        int64_t shared_id = 0;
+        size_t k = 0;
 
         e = db_begin(s);
         if (e == E_OK)
             e = lock_accounts(s, a, acc, nacc);
         nkeep = 0;
-        for (size_t i = 0; e == E_OK && i < n; i++)
-            if (device_exists(acc, nacc, &m[i].to))
-                keep[nkeep++] = i;
-        if (e == E_OK && shared != NULL && nkeep > 0) {
-            struct dbv p[] = { V_BLOB(shared->data, shared->len), V_I64(nkeep),
-                               V_I64(now_ms() + MSG_SHARED_RETENTION_MS) };
-            struct dbres r;
-            e = db_exec(s, NULL, SQL_PAYLOAD_ADD, p, DB_NPARAMS(p), &r);
-            shared_id = (int64_t)r.insert_id;
+        /* Sends without a shared payload go into common multi-row INSERTs; a multi-recipient
+         * send has its payload row and its own INSERTs (its rows point at that payload). */
+        for (size_t r = 0; e == E_OK && r < nreq; r++) {
+            size_t nr = 0;
+
+            for (size_t i = 0; i < reqs[r]->n; i++, k++)
+                if (device_exists(acc, nacc, &flat[k].to))
+                    rkeep[nr++] = k;
+            if (reqs[r]->shared == NULL) {
+                memcpy(keep + nkeep, rkeep, nr * sizeof(*keep));
+                nkeep += nr;
+            } else if (nr > 0) {
+                struct dbv p[] = { V_BLOB(reqs[r]->shared->data, reqs[r]->shared->len),
+                                   V_I64(nr), V_I64(now_ms() + MSG_SHARED_RETENTION_MS) };
+                struct dbres res;
+
+                /* flush the common rows first: queue order is seq order per device */
+                if (nkeep > 0)
+                    e = insert_rows(s, flat, keep, nkeep, 0);
+                nkeep = 0;
+                if (e == E_OK)
+                    e = db_exec(s, NULL, SQL_PAYLOAD_ADD, p, DB_NPARAMS(p), &res);
+                if (e == E_OK)
+                    e = insert_rows(s, flat, rkeep, nr, (int64_t)res.insert_id);
+            }
+            if (nr < reqs[r]->n)
+                log_debug("store: %zu of %zu envelopes addressed to removed devices",
+                          reqs[r]->n - nr, reqs[r]->n);
         }
-        if (e == E_OK)
-            e = insert_rows(s, m, keep, nkeep, shared_id);
+        if (e == E_OK && nkeep > 0)
+            e = insert_rows(s, flat, keep, nkeep, 0);
         if (e == E_OK)
             e = db_commit(s);
         if (e == E_OK)
@@ -225,10 +275,61 @@ store_msgs_insert(struct store *s, const struct msg_shared *shared, const struct
         if (!db_retryable(s))
             break;
     }
-    if (e == E_OK && nkeep < n)
-        log_debug("store: %zu of %zu envelopes addressed to removed devices", n - nkeep, n);
     arena_free(a);
     return e;
+}
+
+enum err
+store_msgs_insert(struct store *s, const struct msg_shared *shared, const struct msg_new *m,
+                  size_t n)
+{
+    struct ins_req me = { .shared = shared, .m = m, .n = n };
+
+    if (n == 0)
+        return E_OK;
+    pthread_once(&sql_insert_once, build_insert_sql);
+    pthread_mutex_lock(&group_mu);
+    if (group_tail != NULL)
+        group_tail->next = &me;
+    else
+        group_head = &me;
+    group_tail = &me;
+    while (!me.done) {
+        struct ins_req *group[GROUP_ROWS_MAX];
+        size_t ng = 0, rows = 0;
+        enum err e;
+
+        if (group_leaders >= GROUP_LEADERS || group_head == NULL) {
+            pthread_cond_wait(&group_cv, &group_mu);
+            continue;
+        }
+        /* lead: take queued sends (at least one) up to the row budget */
+        while (group_head != NULL && ng < GROUP_ROWS_MAX &&
+               (ng == 0 || rows + group_head->n <= GROUP_ROWS_MAX)) {
+            rows += group_head->n;
+            group[ng++] = group_head;
+            group_head = group_head->next;
+        }
+        if (group_head == NULL)
+            group_tail = NULL;
+        group_leaders++;
+        pthread_mutex_unlock(&group_mu);
+        e = insert_group(s, group, ng);
+        if (e != E_OK && ng > 1) {
+            for (size_t i = 0; i < ng; i++)
+                group[i]->e = insert_group(s, &group[i], 1);
+        } else {
+            for (size_t i = 0; i < ng; i++)
+                group[i]->e = e;
+        }
+        pthread_mutex_lock(&group_mu);
+        group_leaders--;
+        for (size_t i = 0; i < ng; i++)
+            group[i]->done = true;
+        pthread_cond_broadcast(&group_cv);
+    }
+    pthread_mutex_unlock(&group_mu);
+    return me.e;
 }
 
 /* ---- fetch ---- */

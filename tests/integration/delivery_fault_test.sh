@@ -21,12 +21,12 @@ done
 RELAY_BIN=${HG_RELAY_BIN:-$(tr '\0' '\n' < "/proc/$(cat "$STATE/run/relay.pid")/cmdline" 2>/dev/null | head -1)}
 [ -x "$RELAY_BIN" ] || RELAY_BIN=${HG_BUILD_DIR:-$TOP/build}/relay/heliograph-relay
 ACCTS=$STATE/fault-accounts.jsonl
-need=13
+need=22
 if [ ! -s "$ACCTS" ] || [ "$(wc -l < "$ACCTS")" -lt $need ]; then
-    HELIOGRAPH_ENV=$ENVF node "$TOP/bench/register.mjs" $need > "$ACCTS.new" &&
+    HELIOGRAPH_ENV=$ENVF node "$HERE/delivery_accounts.mjs" $need > "$ACCTS.new" &&
         mv "$ACCTS.new" "$ACCTS" || { echo "delivery_fault_test: registration failed"; exit 1; }
 fi
-python3 "$HERE/delivery_fault_test.py" "$ENVF" "$ACCTS" "$RELAY_BIN" "$HERE/delivery_rereg.mjs" "$N"
+python3 -u "$HERE/delivery_fault_test.py" "$ENVF" "$ACCTS" "$RELAY_BIN" "$HERE/delivery_rereg.mjs" "$N"
 rc=$?
 # The accounts were used up (one re-registered, one deleted, queues full of receipts).
 rm -f "$ACCTS"
