@@ -25,6 +25,12 @@ BUILD=${HG_BUILD_DIR:-$TOP/build}
 FCGI_BIN=${HG_FCGI_BIN:-$BUILD/fcgi/heliograph-fcgi}
 MODULES=/usr/lib/apache2/modules
 AROOT=$STATE/apache
+# Apache's user must reach the responder binary and its config: when the checkout is private
+# (e.g. under /root), stage both in a world-searchable directory of their own.
+if [ "$(id -u)" -eq 0 ] && ! hg_world_searchable "$TOP"; then
+    AROOT=/tmp/hg-apache-$(printf '%s' "$STATE" | md5sum | cut -c1-12)
+    STAGE_BIN=1
+fi
 ACONF=$AROOT/apache2.conf
 PIDF=$RUN/apache2.pid
 ENVF=$STATE/heliograph.env
@@ -70,7 +76,10 @@ stop_apache() {
 }
 sock_mode_saved=
 restore() {
-    if [ "${HG_APACHE_KEEP:-0}" != 1 ]; then stop_apache; fi
+    if [ "${HG_APACHE_KEEP:-0}" != 1 ]; then
+        stop_apache
+        [ "${STAGE_BIN:-0}" = 1 ] && rm -rf "$AROOT"
+    fi
     if [ -n "$sock_mode_saved" ]; then
         chmod "$sock_mode_saved" "$SOCK" 2>/dev/null
         chgrp "$(id -gn)" "$SOCK" 2>/dev/null
@@ -82,6 +91,10 @@ for p in "$HTTPS_PORT" "$HTTP_PORT"; do
 done
 rm -rf "$AROOT"
 mkdir -p "$AROOT/run" "$AROOT/log" "$AROOT/fcgid" "$AROOT/state" "$AROOT/www" || exit 1
+if [ "${STAGE_BIN:-0}" = 1 ]; then
+    chmod 755 "$AROOT" && cp "$FCGI_BIN" "$AROOT/heliograph-fcgi" || exit 1
+    FCGI_BIN=$AROOT/heliograph-fcgi
+fi
 trap restore EXIT
 
 # ---- the responders' MariaDB account and config -------------------------------------------------

@@ -16,6 +16,17 @@ hg_tail() {
     fi
 }
 
+# hg_world_searchable DIR: true when every directory from / down to DIR is searchable by others.
+hg_world_searchable() {
+    local d=$1 mode
+    while [ -n "$d" ] && [ "$d" != / ]; do
+        mode=$(stat -L -c %A "$d" 2>/dev/null) || return 1
+        case "${mode:9:1}" in x|t) ;; *) return 1 ;; esac
+        d=$(dirname "$d")
+    done
+    return 0
+}
+
 # hg_paths STATE_DIR: sets STATE RUN LOG TLS SOCK DBDIR (absolute).
 hg_paths() {
     mkdir -p "$1" || hg_die "cannot create $1"
@@ -28,8 +39,10 @@ hg_paths() {
     TLS=$STATE/tls
     DBDIR=$STATE/mariadb
     SOCK=$RUN
-    # mysqld.sock / fcgi.sock-N must fit in sun_path (108 bytes including the NUL).
-    if [ $(( ${#STATE} + 20 )) -gt 100 ]; then
+    # mysqld.sock / fcgi.sock-N must fit in sun_path (108 bytes including the NUL), and other
+    # users (Apache's www-data in the smoke test) can only reach a socket whose parents they
+    # may search: a deep or private state dir gets its sockets in /tmp.
+    if [ $(( ${#STATE} + 20 )) -gt 100 ] || ! hg_world_searchable "$STATE"; then
         SOCK=/tmp/hg-sock-$(printf '%s' "$STATE" | md5sum | cut -c1-12)
     fi
 }
