@@ -4,6 +4,7 @@
 #include "relay.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -27,6 +28,7 @@ static int work_stop;
 static pthread_mutex_t done_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct jobq done_q;
 static struct lws_context *wake_ctx;
+static bool wake_pending;               /* a cancel went out and the loop has not taken yet */
 
 static pthread_t *workers;
 static int nworkers;
@@ -99,8 +101,13 @@ jobs_done(struct job *j)
 {
     pthread_mutex_lock(&done_mu);
     q_push(&done_q, j);
-    if (wake_ctx != NULL)
+    /* One wake per batch of results: until the loop takes the queue (under this lock) a wake
+     * is already pending, and each extra cancel would only cost it another poll() over every
+     * socket. */
+    if (wake_ctx != NULL && !wake_pending) {
+        wake_pending = true;
         lws_cancel_service(wake_ctx);
+    }
     pthread_mutex_unlock(&done_mu);
 }
 
@@ -112,6 +119,7 @@ jobs_take_done(void)
     pthread_mutex_lock(&done_mu);
     all = done_q.head;
     done_q.head = done_q.tail = NULL;
+    wake_pending = false;
     pthread_mutex_unlock(&done_mu);
     return all;
 }
@@ -121,6 +129,11 @@ jobs_set_wake(struct lws_context *ctx)
 {
     pthread_mutex_lock(&done_mu);
     wake_ctx = ctx;
+    wake_pending = false;
+    if (ctx != NULL && done_q.head != NULL) {
+        wake_pending = true;
+        lws_cancel_service(ctx);
+    }
     pthread_mutex_unlock(&done_mu);
 }
 

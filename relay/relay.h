@@ -118,7 +118,9 @@ enum job_kind {
     JOB_ADOPT,          /* -> loop: hand an upgrade to lws */
     JOB_REQUEST,        /* client REQUEST -> router_dispatch -> encoded RESPONSE */
     JOB_FETCH,          /* store_msgs_fetch for a device */
+    JOB_FETCH_MANY,     /* store_msgs_fetch_many: the pages of every session that asked */
     JOB_ACK,            /* delivery_ack */
+    JOB_ACK_BATCH,      /* delivery_ack_many: 2xx answers of every session, collected */
     JOB_DROP,           /* store_msgs_delete without delivery (stories to a non-story socket) */
     JOB_PRESENCE_UP,    /* presence_set; kick the older holder elsewhere */
     JOB_PRESENCE_REFRESH,
@@ -173,6 +175,13 @@ struct job {
     uint8_t guid[16];
     struct msg_rec *msgs;
     size_t nmsgs;
+    /* FETCH_MANY: fetches[i] is for session (fsid[i], fgen[i]) */
+    struct msg_fetch *fetches;
+    uint32_t *fsid, *fgen;
+    size_t nfetches;
+    /* ACK_BATCH */
+    struct msg_key *acks;
+    size_t nacks;
     /* DOORBELL */
     struct bell *bells;
     size_t nbells;
@@ -281,6 +290,10 @@ void session_presence_all(void);
 /* ---- deliver.c: the message stream of an authenticated socket ---------------------------- */
 
 #define DELIVERY_WINDOW 64       /* unanswered PUT /api/v1/message per socket (upstream: 256) */
+#define ACK_BATCH_MAX 256        /* 2xx answers per JOB_ACK_BATCH */
+#define ACK_FLUSH_US 1000        /* a partial batch waits at most this long */
+#define FETCH_BATCH_MAX 32       /* sessions per JOB_FETCH_MANY */
+#define FETCH_FLUSH_US 500       /* sessions wanting a page wait at most this long */
 
 /** The socket is up: start reading the queue (no-op unless an authenticated chat socket). */
 void deliver_start(struct session *s);
@@ -288,12 +301,16 @@ void deliver_start(struct session *s);
 void deliver_poke(struct session *s);
 /** A JOB_FETCH came back. */
 void deliver_fetched(struct session *s, struct job *j);
+/** A JOB_FETCH_MANY came back: hand each page to its session. */
+void deliver_fetched_many(struct job *j);
 /** The client answered a server request; true when it was one of ours. */
 bool deliver_response(struct session *s, uint64_t id, uint32_t status);
 /** Send an ephemeral envelope (never stored, nothing to ack). */
 void deliver_ephemeral(struct session *s, const uint8_t *env, size_t len);
 /** The socket is closing: drop the window (the envelopes stay queued). */
 void deliver_stop(struct session *s);
+/** Submit the acks collected so far as one JOB_ACK_BATCH (also runs from a short timer). */
+void deliver_flush_acks(void);
 
 /* ---- provision.c: the provisioning socket (device linking, §1.6.7) ------------------------ */
 

@@ -397,9 +397,11 @@ session_open(struct session *s, struct lws *wsi)
         session_close(old, 4409, "Connected elsewhere");
     }
     dev_add(s);
+    /* The queue is first read once the presence record is up (finish_job): a send committed
+     * before that is in the first page, one committed after it rings this relay. Reading
+     * earlier could miss a send that found no presence, until the periodic check. */
     jobs_submit(session_job(s, JOB_PRESENCE_UP));
     lws_set_timer_usecs(wsi, TICK_US);
-    deliver_start(s);
     return 0;
 }
 
@@ -505,9 +507,14 @@ finish_job(struct job *j)
         if (s != NULL)
             deliver_fetched(s, j);
         break;
+    case JOB_FETCH_MANY:
+        deliver_fetched_many(j);
+        break;
     case JOB_PRESENCE_UP:
         if (s != NULL && s->kind == HEAD_PROVISIONING)
             provision_registered(s);
+        else if (s != NULL)
+            deliver_start(s);
         break;
     case JOB_DOORBELL:
         doorbell_done(j);
@@ -641,6 +648,7 @@ session_run(const struct conf *conf, const char *relay_id)
         if (lws_service(relay.lws, 0) < 0)
             break;
     log_info("relay %s stopping (%zu sockets)", relay_id, session_count());
+    deliver_flush_acks();                       /* the workers still run them (jobs_stop) */
     gate_stop();
     jobs_set_wake(NULL);
     finish_jobs();                              /* drop results nobody will use */

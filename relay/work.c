@@ -163,17 +163,30 @@ work_run(struct ctx *ctx, const struct conf *conf, struct job *j)
         if (j->e != E_OK)
             log_warnx("relay: store_msgs_fetch: %s", err_message(j->e));
         return true;
+    case JOB_FETCH_MANY:
+        j->e = store_msgs_fetch_many(ctx->store, j->a, j->fetches, j->nfetches);
+        if (j->e != E_OK)
+            log_warnx("relay: store_msgs_fetch_many: %s", err_message(j->e));
+        return true;
     case JOB_ACK:
         j->e = delivery_ack(ctx, j->a, j->aci, j->device_id, j->guid);
         if (j->e != E_OK && j->e != E_NOT_FOUND)
             log_warnx("relay: delivery_ack: %s", err_message(j->e));
         return false;
+    case JOB_ACK_BATCH: {
+        size_t acked = 0;
+
+        j->e = delivery_ack_many(ctx, j->a, j->acks, j->nacks, &acked);
+        if (j->e != E_OK)
+            log_warnx("relay: delivery_ack_many (%zu acks): %s", j->nacks, err_message(j->e));
+        return false;
+    }
     case JOB_DROP:
         j->e = store_msgs_delete(ctx->store, j->a, j->aci, j->device_id, j->guid, &gone);
         return false;
     case JOB_PRESENCE_UP:
         presence_up(ctx, j);
-        return j->device_id == 0;               /* a provisioning address: tell the loop */
+        return true;                            /* the loop starts delivery / provisioning */
     case JOB_PRESENCE_REFRESH:
         if (presence_set(ctx->store, j->aci, j->device_id, relay.relay_id, j->conn_id) != E_OK)
             log_debug("relay: presence refresh failed");

@@ -183,31 +183,50 @@ delivery_send(struct ctx *ctx, struct arena *a, struct delivery_batch *b)
     e = store_msgs_insert(ctx->store, b->shared ? &sh : NULL, m, b->n);
     if (e != E_OK)
         return e;
-    /* After the commit, so a relay woken by the ring always finds the rows. */
-    for (size_t i = 0; i < b->n; i++) {
-        struct delivery_item *it = &b->items[i];
-        it->online = false;
-        if (presence_notify(ctx->store, it->aci, it->device_id, BELL_NEW, NULL, 0, &it->online) !=
-            E_OK)
-            it->online = false;
-        if (!it->online && push_enqueue(ctx->store, it->aci, it->device_id, m[i].urgent) != E_OK)
-            log_warnx("delivery: cannot queue a push");
+    /* After the commit, so a relay woken by the ring always finds the rows. One mget for
+     * every recipient's presence, one doorbell append per relay. */
+    {
+        const uint8_t **acis = arena_alloc(a, b->n * sizeof(*acis));
+        uint8_t *devs = arena_alloc(a, b->n);
+        bool *online = arena_alloc(a, b->n * sizeof(*online));
+
+        for (size_t i = 0; i < b->n; i++) {
+            acis[i] = b->items[i].aci;
+            devs[i] = b->items[i].device_id;
+        }
+        if (presence_notify_new_many(ctx->store, a, acis, devs, b->n, online) != E_OK)
+            memset(online, 0, b->n * sizeof(*online));
+        for (size_t i = 0; i < b->n; i++) {
+            struct delivery_item *it = &b->items[i];
+            it->online = online[i];
+            if (!it->online &&
+                push_enqueue(ctx->store, it->aci, it->device_id, m[i].urgent) != E_OK)
+                log_warnx("delivery: cannot queue a push");
+        }
     }
     return E_OK;
 }
 
+/* Sender accounts looked up while building one batch of receipts (a busy sender acked many
+ * times in a batch is read once). */
+struct sender_cache {
+    uint8_t aci[16];
+    enum err e;
+    struct account_rec rec;
+};
+
 /* ReceiptSender.sendReceipt: the original sender's devices learn that the recipient (as the
- * service id the message was addressed to, and the acking device) got the message. */
+ * service id the message was addressed to, and the acking device) got the message. The receipt
+ * envelopes are appended to b (b->items has room for cap entries, grown in the arena). */
 static enum err
-send_receipt(struct ctx *ctx, struct arena *a, const Textsecure__Envelope *orig,
-             uint8_t acking_device)
+add_receipt(struct ctx *ctx, struct arena *a, const Textsecure__Envelope *orig,
+            uint8_t acking_device, struct delivery_batch *b, size_t *cap,
+            struct sender_cache *cache, size_t *ncache)
 {
     enum svc_kind src_kind, rcpt_kind;
     uint8_t src[16], rcpt[16];
-    struct account_rec sender;
-    struct delivery_batch b = { 0 };
+    struct sender_cache *sc = NULL;
     int64_t now = now_ms();
-    enum err e;
 
     if (!orig->has_source_service_id ||
         delivery_service_id_parse(orig->source_service_id.data, orig->source_service_id.len,
@@ -223,13 +242,28 @@ send_receipt(struct ctx *ctx, struct arena *a, const Textsecure__Envelope *orig,
         return E_OK;
     if (rcpt_kind == SVC_ACI && memcmp(rcpt, src, 16) == 0)
         return E_OK; /* sync message between one's own devices */
-    e = store_account_get(ctx->store, a, src, &sender);
-    if (e == E_NOT_FOUND)
+    for (size_t i = 0; i < *ncache; i++)
+        if (memcmp(cache[i].aci, src, 16) == 0)
+            sc = &cache[i];
+    if (sc == NULL) {
+        sc = &cache[(*ncache)++];
+        memcpy(sc->aci, src, 16);
+        sc->e = store_account_get(ctx->store, a, src, &sc->rec);
+    }
+    if (sc->e == E_NOT_FOUND)
         return E_OK; /* sender no longer registered */
-    if (e != E_OK)
-        return e;
-    b.items = arena_alloc(a, (sender.ndevices ? sender.ndevices : 1) * sizeof(*b.items));
-    for (size_t i = 0; i < sender.ndevices; i++) {
+    if (sc->e != E_OK)
+        return sc->e;
+    if (b->n + sc->rec.ndevices > *cap) {
+        size_t ncap = (*cap ? *cap * 2 : 8) + sc->rec.ndevices;
+        struct delivery_item *items = arena_alloc(a, ncap * sizeof(*items));
+
+        if (b->n > 0)
+            memcpy(items, b->items, b->n * sizeof(*items));
+        b->items = items;
+        *cap = ncap;
+    }
+    for (size_t i = 0; i < sc->rec.ndevices; i++) {
         Textsecure__Envelope *env = arena_alloc(a, sizeof(*env));
         textsecure__envelope__init(env);
         env->has_type = 1;
@@ -242,12 +276,53 @@ send_receipt(struct ctx *ctx, struct arena *a, const Textsecure__Envelope *orig,
         env->client_timestamp = orig->client_timestamp;
         env->has_urgent = 1;
         env->urgent = 0;
-        memcpy(b.items[b.n].aci, src, 16);
-        b.items[b.n].device_id = sender.devices[i].id;
-        b.items[b.n].env = env;
-        b.n++;
+        memset(&b->items[b->n], 0, sizeof(b->items[b->n]));
+        memcpy(b->items[b->n].aci, src, 16);
+        b->items[b->n].device_id = sc->rec.devices[i].id;
+        b->items[b->n].env = env;
+        b->n++;
     }
-    return delivery_send(ctx, a, &b);
+    return E_OK;
+}
+
+/* Queue the receipts for the envelopes in gone[0..n) (acked by devices[i]) as one batch. */
+static void
+send_receipts(struct ctx *ctx, struct arena *a, const struct msg_rec *gone,
+              const uint8_t *devices, size_t stride, size_t n)
+{
+    struct delivery_batch b = { 0 };
+    struct sender_cache *cache = arena_alloc(a, (n ? n : 1) * sizeof(*cache));
+    size_t cap = 0, ncache = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        Textsecure__Envelope *env;
+
+        if (gone[i].env == NULL)
+            continue;
+        env = delivery_env_decode(a, gone[i].env, gone[i].env_len);
+        if (env == NULL) {
+            log_warnx("delivery: undecodable stored envelope");
+            continue;
+        }
+        if (env->has_type && env->type == TEXTSECURE__ENVELOPE__TYPE__SERVER_DELIVERY_RECEIPT)
+            continue;
+        if (add_receipt(ctx, a, env, devices[i * stride], &b, &cap, cache, &ncache) != E_OK)
+            log_warnx("delivery: could not send a delivery receipt");
+    }
+    if (b.n > 0 && delivery_send(ctx, a, &b) != E_OK)
+        log_warnx("delivery: could not send %zu delivery receipts", b.n);
+}
+
+enum err
+delivery_ack_many(struct ctx *ctx, struct arena *a, const struct msg_key *keys, size_t n,
+                  size_t *acked)
+{
+    struct msg_rec *gone = arena_alloc(a, (n ? n : 1) * sizeof(*gone));
+    enum err e = store_msgs_delete_many(ctx->store, a, keys, n, gone, acked);
+
+    /* even after a partial failure: every row that went owes its receipt */
+    send_receipts(ctx, a, gone, &keys[0].device_id, sizeof(*keys), n);
+    return e;
 }
 
 enum err
@@ -255,19 +330,10 @@ delivery_ack(struct ctx *ctx, struct arena *a, const uint8_t aci[16], uint8_t de
              const uint8_t guid[16])
 {
     struct msg_rec gone;
-    Textsecure__Envelope *env;
     enum err e = store_msgs_delete(ctx->store, a, aci, device_id, guid, &gone);
 
     if (e != E_OK)
         return e;
-    env = delivery_env_decode(a, gone.env, gone.env_len);
-    if (env == NULL) {
-        log_warnx("delivery: undecodable stored envelope");
-        return E_OK;
-    }
-    if (env->has_type && env->type == TEXTSECURE__ENVELOPE__TYPE__SERVER_DELIVERY_RECEIPT)
-        return E_OK;
-    if (send_receipt(ctx, a, env, device_id) != E_OK)
-        log_warnx("delivery: could not send a delivery receipt");
+    send_receipts(ctx, a, &gone, &device_id, 1, 1);
     return E_OK;
 }

@@ -24,6 +24,16 @@ struct Textsecure__Envelope;
 enum err delivery_ack(struct ctx *ctx, struct arena *a, const uint8_t aci[16], uint8_t device_id,
                       const uint8_t guid[16]) HG_MUST_CHECK;
 
+struct msg_key;
+
+/**
+ * delivery_ack for many (device, GUID) pairs at once: the envelopes are deleted in one
+ * transaction and every receipt they call for goes out as ONE delivery_send batch. *acked =
+ * envelopes removed (the others were already gone). A failed receipt is logged, not returned.
+ */
+enum err delivery_ack_many(struct ctx *ctx, struct arena *a, const struct msg_key *keys,
+                           size_t n, size_t *acked) HG_MUST_CHECK;
+
 /* ---- queueing envelopes (messages.c sends, receipts) ---- */
 
 /** One envelope for one device. */

@@ -9,6 +9,7 @@
  * in ACI order so concurrent multi-recipient sends cannot deadlock on each other): a second
  * sender to the same device blocks before it allocates its seq, so per device commit order is
  * seq order. The lock also tells which target devices still exist. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,7 +29,6 @@
 #define INSERT_BYTES_MAX (8u << 20)       /* stay well inside max_allowed_packet (16 MiB) */
 #define ENVELOPE_CONTENT_TAG 0x42         /* field 8, wire type 2 */
 
-static const char SQL_LOCK_DEVICES[] = "SELECT device_id FROM devices WHERE aci = ? FOR UPDATE";
 static const char SQL_PAYLOAD_ADD[] =
     "INSERT INTO message_payloads (data, refs, expires_ms) VALUES (?, ?, ?)";
 static const char SQL_FETCH[] =
@@ -107,22 +107,68 @@ device_exists(const struct locked_account *acc, size_t nacc, const struct msg_ta
            (hit->devices[t->device_id / 8] & (1u << (t->device_id % 8))) != 0;
 }
 
+/* "SELECT aci, device_id ... WHERE aci IN (k ACIs) ORDER BY aci FOR UPDATE" for 1, 2, 4, ... 32
+ * accounts: one statement locks a whole group's device rows, walking the primary key in ACI
+ * order (as the one-by-one locking did, so groups still cannot deadlock each other). */
+#define LOCK_BATCH_KINDS 6
+static char *sql_lock_many[LOCK_BATCH_KINDS];
+static pthread_once_t sql_lock_once = PTHREAD_ONCE_INIT;
+
+static void
+build_lock_sql(void)
+{
+    static const char head[] = "SELECT aci, device_id FROM devices WHERE aci IN (";
+    static const char tail[] = ") ORDER BY aci, device_id FOR UPDATE";
+
+    for (int k = 0; k < LOCK_BATCH_KINDS; k++) {
+        size_t rows = (size_t)1 << k;
+        char *p = xmalloc(sizeof(head) + sizeof(tail) + rows * 2), *w = p;
+
+        w += sprintf(w, "%s", head);
+        for (size_t r = 0; r < rows; r++)
+            w += sprintf(w, r > 0 ? ",?" : "?");
+        sprintf(w, "%s", tail);
+        sql_lock_many[k] = p;
+    }
+}
+
+/* acc[0..nacc) is sorted by ACI and without duplicates. */
 static enum err
 lock_accounts(struct store *s, struct arena *a, struct locked_account *acc, size_t nacc)
 {
-    for (size_t i = 0; i < nacc; i++) {
-        struct dbv p = V_BLOB(acc[i].aci, 16);
-        struct dbres r;
-        enum err e = db_exec(s, a, SQL_LOCK_DEVICES, &p, 1, &r);
+    struct dbv p[1 << (LOCK_BATCH_KINDS - 1)];
+    size_t i = 0;
 
+    pthread_once(&sql_lock_once, build_lock_sql);
+    for (size_t q = 0; q < nacc; q++)
+        memset(acc[q].devices, 0, sizeof(acc[q].devices));
+    while (i < nacc) {
+        int k = LOCK_BATCH_KINDS - 1;
+        size_t rows;
+        struct dbres r;
+        enum err e;
+
+        while (((size_t)1 << k) > nacc - i)
+            k--;
+        rows = (size_t)1 << k;
+        for (size_t j = 0; j < rows; j++)
+            p[j] = V_BLOB(acc[i + j].aci, 16);
+        e = db_exec(s, a, sql_lock_many[k], p, rows, &r);
         if (e != E_OK)
             return e;
-        memset(acc[i].devices, 0, sizeof(acc[i].devices));
-        for (size_t j = 0; j < r.nrows; j++) {
-            int64_t d = DBCELL(&r, j, 0)->i;
-            if (d >= 0 && d <= MAX_DEVICE_ID)
-                acc[i].devices[d / 8] |= (uint8_t)(1u << (d % 8));
+        for (size_t row = 0; row < r.nrows; row++) {
+            const struct dbv *c = DBCELL(&r, row, 0);
+            int64_t d = c[1].i;
+            struct locked_account key, *hit;
+
+            if (c[0].t != DBV_BLOB || c[0].n != 16 || d < 0 || d > MAX_DEVICE_ID)
+                continue;
+            key.aci = c[0].p;
+            hit = bsearch(&key, acc + i, rows, sizeof(*acc), cmp_locked);
+            if (hit != NULL)
+                hit->devices[d / 8] |= (uint8_t)(1u << (d % 8));
         }
+        i += rows;
     }
     return E_OK;
 }
@@ -359,6 +405,35 @@ append_content(struct arena *a, const struct dbv *env, const struct dbv *prefix,
     return out;
 }
 
+/* One fetched row (columns c[0..8] as SQL_FETCH) into *m; false when it is skipped (bad GUID,
+ * or a multi-recipient stub whose payload expired, which is dropped). */
+static bool
+fetch_row(struct store *s, struct arena *a, const uint8_t aci[16], uint8_t device_id,
+          const struct dbv *c, struct msg_rec *m)
+{
+    m->seq = c[0].i;
+    if (c[1].t != DBV_BLOB || c[1].n != 16)
+        return false;
+    memcpy(m->guid, c[1].p, 16);
+    m->server_ts_ms = c[2].i;
+    m->story = c[3].i != 0;
+    m->urgent = c[4].i != 0;
+    if (c[6].t == DBV_NULL) {
+        m->env = c[5].p;
+        m->env_len = c[5].n;
+    } else if (c[8].t == DBV_BLOB) {
+        m->env = append_content(a, &c[5], &c[7], &c[8], &m->env_len);
+    } else {
+        /* The shared payload expired (7 days) before this stub (30): the reference discards
+         * such stubs, so do that instead of delivering an envelope without content. */
+        struct dbv d[] = { V_BLOB(aci, 16), V_I64(device_id), V_I64(m->seq) };
+        if (db_exec(s, NULL, SQL_DELETE_BY_SEQ, d, DB_NPARAMS(d), NULL) != E_OK)
+            log_warnx("store: cannot drop an orphaned multi-recipient stub");
+        return false;
+    }
+    return true;
+}
+
 enum err
 store_msgs_fetch(struct store *s, struct arena *a, const uint8_t aci[16], uint8_t device_id,
                  int64_t after_seq, size_t limit, struct msg_rec **out, size_t *n)
@@ -376,33 +451,114 @@ store_msgs_fetch(struct store *s, struct arena *a, const uint8_t aci[16], uint8_
     if (e != E_OK)
         return e;
     *out = arena_alloc(a, (r.nrows ? r.nrows : 1) * sizeof(**out));
-    for (size_t i = 0; i < r.nrows; i++) {
-        const struct dbv *c = DBCELL(&r, i, 0);
-        struct msg_rec *m = &(*out)[*n];
-
-        m->seq = c[0].i;
-        if (c[1].t != DBV_BLOB || c[1].n != 16)
-            continue;
-        memcpy(m->guid, c[1].p, 16);
-        m->server_ts_ms = c[2].i;
-        m->story = c[3].i != 0;
-        m->urgent = c[4].i != 0;
-        if (c[6].t == DBV_NULL) {
-            m->env = c[5].p;
-            m->env_len = c[5].n;
-        } else if (c[8].t == DBV_BLOB) {
-            m->env = append_content(a, &c[5], &c[7], &c[8], &m->env_len);
-        } else {
-            /* The shared payload expired (7 days) before this stub (30): the reference discards
-             * such stubs, so do that instead of delivering an envelope without content. */
-            struct dbv d[] = { V_BLOB(aci, 16), V_I64(device_id), V_I64(m->seq) };
-            if (db_exec(s, NULL, SQL_DELETE_BY_SEQ, d, DB_NPARAMS(d), NULL) != E_OK)
-                log_warnx("store: cannot drop an orphaned multi-recipient stub");
-            continue;
-        }
-        (*n)++;
-    }
+    for (size_t i = 0; i < r.nrows; i++)
+        if (fetch_row(s, a, aci, device_id, DBCELL(&r, i, 0), &(*out)[*n]))
+            (*n)++;
     return E_OK;
+}
+
+/* "(SELECT ? AS k, <SQL_FETCH columns> ... LIMIT ?) UNION ALL ..." for 1, 2, 4, ... 32
+ * devices; each subquery walks its device's primary key range. Built once (stable addresses
+ * for the statement cache). */
+#define FETCH_BATCH_KINDS 6
+#define FETCH_BATCH_MAX (1 << (FETCH_BATCH_KINDS - 1))
+#define FETCH_COLS 6
+
+static char *sql_fetch_many[FETCH_BATCH_KINDS];
+static pthread_once_t sql_fetch_once = PTHREAD_ONCE_INIT;
+
+static void
+build_fetch_sql(void)
+{
+    static const char sub[] =
+        "(SELECT CAST(? AS SIGNED) AS k, m.seq, m.guid, m.server_ts_ms, m.story, m.urgent, "
+        "m.envelope, m.shared_id, m.content_prefix, p.data FROM messages m "
+        "LEFT JOIN message_payloads p ON p.id = m.shared_id "
+        "WHERE m.aci = ? AND m.device_id = ? AND m.seq > ? AND m.expires_ms > ? "
+        "ORDER BY m.seq LIMIT ?)";
+    static const char sep[] = " UNION ALL ";
+
+    for (int k = 0; k < FETCH_BATCH_KINDS; k++) {
+        size_t rows = (size_t)1 << k, len = rows * (sizeof(sub) + sizeof(sep)) + 1;
+        char *p = xmalloc(len);
+        size_t off = 0;
+
+        for (size_t r = 0; r < rows; r++) {
+            if (r > 0) {
+                memcpy(p + off, sep, sizeof(sep) - 1);
+                off += sizeof(sep) - 1;
+            }
+            memcpy(p + off, sub, sizeof(sub) - 1);
+            off += sizeof(sub) - 1;
+        }
+        p[off] = '\0';
+        sql_fetch_many[k] = p;
+    }
+}
+
+static int
+cmp_rec_seq(const void *x, const void *y)
+{
+    int64_t a = ((const struct msg_rec *)x)->seq, b = ((const struct msg_rec *)y)->seq;
+
+    return a < b ? -1 : a > b;
+}
+
+enum err
+store_msgs_fetch_many(struct store *s, struct arena *a, struct msg_fetch *f, size_t n)
+{
+    struct dbv p[FETCH_BATCH_MAX * FETCH_COLS];
+    size_t *todo = arena_alloc(a, (n ? n : 1) * sizeof(*todo)), ntodo = 0, i = 0;
+    int64_t now = now_ms();
+    enum err e = E_OK;
+
+    pthread_once(&sql_fetch_once, build_fetch_sql);
+    for (size_t q = 0; q < n; q++) {
+        f[q].msgs = NULL;
+        f[q].nmsgs = 0;
+        if (f[q].limit > 0) {
+            f[q].msgs = arena_alloc(a, f[q].limit * sizeof(*f[q].msgs));
+            todo[ntodo++] = q;
+        }
+    }
+    while (e == E_OK && i < ntodo) {
+        int k = FETCH_BATCH_KINDS - 1;
+        size_t rows;
+        struct dbres r;
+
+        while (((size_t)1 << k) > ntodo - i)
+            k--;
+        rows = (size_t)1 << k;
+        for (size_t j = 0; j < rows; j++) {
+            struct msg_fetch *x = &f[todo[i + j]];
+            struct dbv *v = &p[j * FETCH_COLS];
+            v[0] = V_I64((int64_t)todo[i + j]);
+            v[1] = V_BLOB(x->aci, 16);
+            v[2] = V_I64(x->device_id);
+            v[3] = V_I64(x->after_seq);
+            v[4] = V_I64(now);
+            v[5] = V_I64(x->limit);
+        }
+        e = db_exec(s, a, sql_fetch_many[k], p, rows * FETCH_COLS, &r);
+        for (size_t row = 0; e == E_OK && row < r.nrows; row++) {
+            const struct dbv *c = DBCELL(&r, row, 0);
+            struct msg_fetch *x;
+
+            if (c[0].t != DBV_I64 || c[0].i < 0 || (size_t)c[0].i >= n)
+                continue;
+            x = &f[c[0].i];
+            if (x->nmsgs >= x->limit)
+                continue;
+            if (fetch_row(s, a, x->aci, x->device_id, c + 1, &x->msgs[x->nmsgs]))
+                x->nmsgs++;
+        }
+        i += rows;
+    }
+    /* UNION ALL keeps each subquery's order in practice; SQL does not promise it */
+    for (size_t q = 0; e == E_OK && q < n; q++)
+        if (f[q].nmsgs > 1)
+            qsort(f[q].msgs, f[q].nmsgs, sizeof(*f[q].msgs), cmp_rec_seq);
+    return e;
 }
 
 /* ---- delete ---- */
@@ -447,6 +603,171 @@ store_msgs_delete(struct store *s, struct arena *a, const uint8_t aci[16], uint8
     if (c[5].t == DBV_I64)
         payload_unref(s, c[5].i);
     return E_OK;
+}
+
+/* ---- delete many (batched acks) ---- */
+
+#define DELETE_BATCH_KINDS 7              /* rows per statement: 1, 2, 4, ... 64 */
+#define DELETE_BATCH_MAX (1 << (DELETE_BATCH_KINDS - 1))
+
+static const char SQL_PAYLOAD_UNREF_N[] =
+    "UPDATE message_payloads SET refs = refs - ? WHERE id = ?";
+
+/* "DELETE ... WHERE guid IN (k GUIDs) AND ((aci, device, guid) matches one key) RETURNING" for
+ * 1, 2, 4, ... 64 keys: the IN list walks the unique GUID index, the OR keeps a GUID acked by
+ * another device from removing the row. Built once (stable addresses for the statement cache). */
+static char *sql_delete_many[DELETE_BATCH_KINDS];
+static pthread_once_t sql_delete_once = PTHREAD_ONCE_INIT;
+
+static void
+build_delete_sql(void)
+{
+    static const char head[] = "DELETE FROM messages WHERE guid IN (";
+    static const char mid[] = ") AND (";
+    static const char match[] = "(aci=? AND device_id=? AND guid=?)";
+    static const char tail[] =
+        ") RETURNING guid, aci, device_id, seq, server_ts_ms, story, urgent, envelope, shared_id";
+
+    for (int k = 0; k < DELETE_BATCH_KINDS; k++) {
+        size_t rows = (size_t)1 << k;
+        size_t len = sizeof(head) + sizeof(mid) + sizeof(tail) + rows * (sizeof(match) + 6);
+        char *p = xmalloc(len), *w = p;
+
+        w += sprintf(w, "%s", head);
+        for (size_t r = 0; r < rows; r++)
+            w += sprintf(w, r > 0 ? ",?" : "?");
+        w += sprintf(w, "%s", mid);
+        for (size_t r = 0; r < rows; r++)
+            w += sprintf(w, "%s%s", r > 0 ? " OR " : "", match);
+        sprintf(w, "%s", tail);
+        sql_delete_many[k] = p;
+    }
+}
+
+struct del_key {
+    const struct msg_key *k;
+    size_t idx;                           /* position in the caller's array */
+};
+
+static int
+cmp_del_key(const void *x, const void *y)
+{
+    return memcmp(((const struct del_key *)x)->k->guid, ((const struct del_key *)y)->k->guid, 16);
+}
+
+struct payload_ref {
+    int64_t id;
+    int64_t n;
+};
+
+static int
+cmp_payload_ref(const void *x, const void *y)
+{
+    int64_t a = ((const struct payload_ref *)x)->id, b = ((const struct payload_ref *)y)->id;
+
+    return a < b ? -1 : a > b;
+}
+
+/* One DELETE for dk[0..rows) (autocommit: its row locks last one statement, and the keys are
+ * in GUID order, so concurrent batches and sends rarely collide; a deadlock victim is simply
+ * run again). Fills gone[] and counts the shared payload references released. */
+static enum err
+delete_chunk(struct store *s, struct arena *a, const struct del_key *dk, int k,
+             struct msg_rec *gone, size_t *ngone, struct payload_ref *refs, size_t *nrefs)
+{
+    size_t rows = (size_t)1 << k;
+    struct dbv *p = arena_alloc(a, rows * 4 * sizeof(*p));
+    struct dbres r;
+    enum err e = E_STORE;
+
+    for (size_t j = 0; j < rows; j++) {
+        const struct msg_key *x = dk[j].k;
+        p[j] = V_BLOB(x->guid, 16);
+        p[rows + 3 * j] = V_BLOB(x->aci, 16);
+        p[rows + 3 * j + 1] = V_I64(x->device_id);
+        p[rows + 3 * j + 2] = V_BLOB(x->guid, 16);
+    }
+    for (int attempt = 0; attempt < TX_RETRIES + 2; attempt++) {
+        e = db_exec(s, a, sql_delete_many[k], p, rows * 4, &r);
+        if (e == E_OK || !db_retryable(s))
+            break;
+    }
+    for (size_t row = 0; e == E_OK && row < r.nrows; row++) {
+        const struct dbv *c = DBCELL(&r, row, 0);
+        size_t j;
+
+        if (c[0].t != DBV_BLOB || c[0].n != 16)
+            continue;
+        for (j = 0; j < rows && memcmp(dk[j].k->guid, c[0].p, 16) != 0; j++)
+            ;
+        if (j == rows)
+            continue;
+        struct msg_rec *g = &gone[dk[j].idx];
+        if (g->env != NULL)
+            continue;                     /* the same GUID twice in the batch */
+        g->seq = c[3].i;
+        memcpy(g->guid, c[0].p, 16);
+        g->server_ts_ms = c[4].i;
+        g->story = c[5].i != 0;
+        g->urgent = c[6].i != 0;
+        g->env = c[7].n > 0 ? c[7].p : (const uint8_t *)"";
+        g->env_len = c[7].n;
+        (*ngone)++;
+        if (c[8].t == DBV_I64) {
+            size_t q;
+            for (q = 0; q < *nrefs && refs[q].id != c[8].i; q++)
+                ;
+            if (q == *nrefs)
+                refs[(*nrefs)++] = (struct payload_ref){ .id = c[8].i, .n = 0 };
+            refs[q].n++;
+        }
+    }
+    return e;
+}
+
+enum err
+store_msgs_delete_many(struct store *s, struct arena *a, const struct msg_key *keys, size_t n,
+                       struct msg_rec *gone, size_t *ngone)
+{
+    struct del_key *dk;
+    struct payload_ref *refs;
+    size_t nrefs = 0, i = 0;
+    enum err e = E_OK;
+
+    *ngone = 0;
+    memset(gone, 0, n * sizeof(*gone));
+    if (n == 0)
+        return E_OK;
+    pthread_once(&sql_delete_once, build_delete_sql);
+    dk = arena_alloc(a, n * sizeof(*dk));
+    refs = arena_alloc(a, n * sizeof(*refs));
+    for (size_t q = 0; q < n; q++)
+        dk[q] = (struct del_key){ .k = &keys[q], .idx = q };
+    qsort(dk, n, sizeof(*dk), cmp_del_key);
+    /* Chunks of 64, 32, ... 1 keys. A chunk that fails leaves its rows queued (the device gets
+     * them again on its next connection) but does not stop the others. */
+    while (i < n) {
+        int k = DELETE_BATCH_KINDS - 1;
+        enum err ce;
+
+        while (((size_t)1 << k) > n - i)
+            k--;
+        ce = delete_chunk(s, a, dk + i, k, gone, ngone, refs, &nrefs);
+        if (ce != E_OK)
+            e = ce;
+        i += (size_t)1 << k;
+    }
+    /* Best effort, after the rows went and in id order (no lock cycles between batches): a
+     * payload left behind is removed by the expiry sweep, as with store_msgs_delete. */
+    qsort(refs, nrefs, sizeof(*refs), cmp_payload_ref);
+    for (size_t q = 0; q < nrefs; q++) {
+        struct dbv u[] = { V_I64(refs[q].n), V_I64(refs[q].id) };
+
+        if (db_exec(s, NULL, SQL_PAYLOAD_UNREF_N, u, DB_NPARAMS(u), NULL) != E_OK ||
+            db_exec(s, NULL, SQL_PAYLOAD_DROP, &u[1], 1, NULL) != E_OK)
+            log_warnx("store: cannot release shared payload %lld", (long long)refs[q].id);
+    }
+    return e;
 }
 
 /* ---- counting, clearing, expiry ---- */

@@ -364,3 +364,140 @@ presence_notify(struct store *s, const uint8_t aci[16], uint8_t device_id, char 
     *online = true;
     return E_OK;
 }
+
+/* Append text (whole lines) to relay_id's doorbell: append, or add when the key is missing. */
+static enum err
+bell_append(memcached_st *m, const char *relay_id, const char *text, size_t len)
+{
+    char key[KEY_MAX];
+
+    bell_key(key, relay_id);
+    for (int i = 0; i < 3; i++) {
+        memcached_return_t rc = memcached_append(m, key, strlen(key), text, len, 0, 0);
+
+        if (rc == MEMCACHED_SUCCESS)
+            return E_OK;
+        if (rc != MEMCACHED_NOTSTORED)
+            break;
+        rc = memcached_add(m, key, strlen(key), text, len, BELL_TTL_S, 0);
+        if (rc == MEMCACHED_SUCCESS)
+            return E_OK;
+        if (rc != MEMCACHED_NOTSTORED && rc != MEMCACHED_DATA_EXISTS)
+            break;
+    }
+    return E_STORE;
+}
+
+struct holder_ent {
+    char relay[RELAY_ID_MAX];
+    uint64_t conn;
+    bool found;
+};
+
+enum err
+presence_notify_new_many(struct store *s, struct arena *a, const uint8_t *const *aci,
+                         const uint8_t *device_id, size_t n, bool *online)
+{
+    memcached_st *m = mc(s);
+    char **keys;
+    size_t *klen;
+    struct holder_ent *h;
+    memcached_return_t rc;
+    memcached_result_st *res;
+    bool *done;
+
+    for (size_t i = 0; i < n; i++)
+        online[i] = false;
+    if (n == 0 || m == NULL)
+        return E_OK;
+    keys = arena_alloc(a, n * sizeof(*keys));
+    klen = arena_alloc(a, n * sizeof(*klen));
+    h = arena_alloc(a, n * sizeof(*h));
+    done = arena_alloc(a, n * sizeof(*done));
+    for (size_t i = 0; i < n; i++) {
+        keys[i] = arena_alloc(a, KEY_MAX);
+        presence_key(keys[i], aci[i], device_id[i]);
+        klen[i] = strlen(keys[i]);
+        h[i].found = false;
+        done[i] = false;
+    }
+    rc = memcached_mget(m, (const char *const *)keys, klen, n);
+    if (rc != MEMCACHED_SUCCESS) {
+        /* one by one, as presence_notify does */
+        log_warnx("presence: mget of %zu records: %s", n, memcached_strerror(m, rc));
+        for (size_t i = 0; i < n; i++)
+            if (presence_notify(s, aci[i], device_id[i], BELL_NEW, NULL, 0, &online[i]) != E_OK)
+                online[i] = false;
+        return E_OK;
+    }
+    while ((res = memcached_fetch_result(m, NULL, &rc)) != NULL) {
+        const char *k = memcached_result_key_value(res);
+        size_t kl = memcached_result_key_length(res), vl = memcached_result_length(res);
+        char buf[RELAY_ID_MAX + 24], relay_id[RELAY_ID_MAX];
+        uint64_t conn;
+
+        if (vl > 0 && vl < sizeof(buf)) {
+            memcpy(buf, memcached_result_value(res), vl);
+            buf[vl] = '\0';
+            if (holder_parse(buf, relay_id, &conn) == 0)
+                for (size_t i = 0; i < n; i++)
+                    if (!h[i].found && klen[i] == kl && memcmp(keys[i], k, kl) == 0) {
+                        memcpy(h[i].relay, relay_id, sizeof(relay_id));
+                        h[i].conn = conn;
+                        h[i].found = true;
+                    }
+        }
+        memcached_result_free(res);
+    }
+    if (rc != MEMCACHED_END && rc != MEMCACHED_SUCCESS && rc != MEMCACHED_NOTFOUND)
+        log_warnx("presence: mget ended with %s", memcached_strerror(m, rc));
+    /* one append per relay: every line for it, each device once */
+    for (size_t i = 0; i < n; i++) {
+        struct str_buf_lite {
+            char *p;
+            size_t len, cap;
+        } t = { NULL, 0, 0 };
+        size_t first = i;
+        enum err e;
+
+        if (!h[i].found || done[i])
+            continue;
+        for (size_t j = i; j < n; j++) {
+            char who[33], line[96];
+            int ln;
+            bool dup = false;
+
+            if (!h[j].found || done[j] || strcmp(h[j].relay, h[first].relay) != 0)
+                continue;
+            done[j] = true;
+            for (size_t q = first; q < j && !dup; q++)
+                dup = h[q].found && done[q] && strcmp(h[q].relay, h[first].relay) == 0 &&
+                      device_id[q] == device_id[j] && h[q].conn == h[j].conn &&
+                      memcmp(aci[q], aci[j], 16) == 0;
+            if (dup)
+                continue;
+            hex_encode_to(who, aci[j], 16);
+            who[32] = '\0';
+            ln = snprintf(line, sizeof(line), "%c %s.%u %" PRIu64 "\n", BELL_NEW, who,
+                          device_id[j], h[j].conn);
+            if (t.len + (size_t)ln + 1 > t.cap) {
+                size_t cap = (t.cap ? t.cap * 2 : 1024) + (size_t)ln;
+                char *p = arena_alloc(a, cap);
+
+                if (t.len > 0)
+                    memcpy(p, t.p, t.len);
+                t.p = p;
+                t.cap = cap;
+            }
+            memcpy(t.p + t.len, line, (size_t)ln);
+            t.len += (size_t)ln;
+        }
+        e = bell_append(m, h[first].relay, t.p, t.len);
+        if (e != E_OK)
+            log_warnx("presence: cannot ring %s", h[first].relay);
+        for (size_t j = first; j < n; j++)
+            if (h[j].found && strcmp(h[j].relay, h[first].relay) == 0)
+                online[j] = e == E_OK;
+    }
+    return E_OK;
+}

@@ -71,4 +71,14 @@ enum err presence_mark(struct store *s, const char *key, unsigned ttl_s, bool *c
 enum err presence_notify(struct store *s, const uint8_t aci[16], uint8_t device_id,
                          char kind, const uint8_t *env, size_t env_len, bool *online) HG_MUST_CHECK;
 
+/**
+ * presence_notify(BELL_NEW) for n devices at once: one memcached mget for every presence
+ * record, then one doorbell append per relay holding any of them (a device named twice is
+ * rung once). online[i] tells whether devices aci[i]/device_id[i] held a socket and its relay
+ * was rung. Memcached trouble leaves online[i] false (the caller queues a push; the relay's
+ * periodic check finds the rows).
+ */
+enum err presence_notify_new_many(struct store *s, struct arena *a, const uint8_t *const *aci,
+                                  const uint8_t *device_id, size_t n, bool *online) HG_MUST_CHECK;
+
 #endif

@@ -218,10 +218,43 @@ struct msg_target {
 enum err store_msgs_fetch(struct store *s, struct arena *a, const uint8_t aci[16],
                           uint8_t device_id, int64_t after_seq, size_t limit,
                           struct msg_rec **out, size_t *n) HG_MUST_CHECK;
+/** One device's page for store_msgs_fetch_many: in aci, device_id, after_seq, limit; out
+ * msgs[0..nmsgs) in arena memory. */
+struct msg_fetch {
+    uint8_t aci[16];
+    uint8_t device_id;
+    int64_t after_seq;
+    size_t limit;
+    struct msg_rec *msgs;
+    size_t nmsgs;
+};
+
+/** store_msgs_fetch for n devices with as few statements as possible (UNION ALL of per-device
+ * subqueries, 1, 2, 4, ... 32 per statement). Each page is exactly what store_msgs_fetch gives. */
+enum err store_msgs_fetch_many(struct store *s, struct arena *a, struct msg_fetch *f,
+                               size_t n) HG_MUST_CHECK;
 /** Remove one envelope by GUID; *gone = its envelope (in arena) for receipts, or NULL. E_NOT_FOUND. */
 enum err store_msgs_delete(struct store *s, struct arena *a, const uint8_t aci[16],
                            uint8_t device_id, const uint8_t guid[16],
                            struct msg_rec *gone) HG_MUST_CHECK;
+
+/** One acknowledged envelope: its device and GUID. */
+struct msg_key {
+    uint8_t aci[16];
+    uint8_t device_id;
+    uint8_t guid[16];
+};
+
+/**
+ * Remove many envelopes (any mix of devices) with batched autocommit
+ * DELETE ... WHERE guid IN (...) RETURNING statements (64 keys each); a row goes only when its
+ * (aci, device_id) match the key. gone[i] (n entries, arena) describes keys[i]'s envelope, or
+ * has env == NULL when it is still queued or was already gone. Shared payload references are
+ * released. *ngone = rows removed. An error means some chunk failed: gone[] still tells which
+ * rows did go (their receipts are owed).
+ */
+enum err store_msgs_delete_many(struct store *s, struct arena *a, const struct msg_key *keys,
+                                size_t n, struct msg_rec *gone, size_t *ngone) HG_MUST_CHECK;
 
 #define MSG_RETENTION_MS (30LL * 86400 * 1000)        /* reference: messages.expiration */
 #define MSG_SHARED_RETENTION_MS (7LL * 86400 * 1000)  /* reference: mrm:: hash expiry */

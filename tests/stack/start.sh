@@ -216,7 +216,7 @@ fi
     echo "relay_listen 127.0.0.1"
     echo "relay_port $RELAY_PORT"
     echo "relay_id relay-$RELAY_PORT"
-    echo "relay_workers 2"
+    echo "relay_workers 16"
     echo "sms_sender dev"
     echo "dev_code $DEV_CODE"
     echo "session_ttl_s 600"

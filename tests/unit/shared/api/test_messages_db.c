@@ -46,7 +46,9 @@ static const char SQL_ADD_DEVICE[] =
 static const char SQL_PUSH_ROW[] =
     "SELECT urgent FROM push_queue WHERE aci = ? AND device_id = ?";
 static const char SQL_PAYLOADS[] = "SELECT COUNT(*) FROM message_payloads WHERE id > ?";
-static const char SQL_MAX_PAYLOAD[] = "SELECT COALESCE(MAX(id), 0) FROM message_payloads";
+/* CAST: MAX() of the unsigned id column comes back as a decimal, which one_int cannot read */
+static const char SQL_MAX_PAYLOAD[] =
+    "SELECT CAST(COALESCE(MAX(id), 0) AS SIGNED) FROM message_payloads";
 
 static struct store *
 st(void)
@@ -766,6 +768,181 @@ test_store_batches(void)
     arena_free(a);
 }
 
+/* store_msgs_delete_many: batches across devices, wrong-device keys kept, duplicates and
+ * missing GUIDs, shared payload references; delivery_ack_many sends every receipt. */
+static void
+test_store_delete_many(void)
+{
+    struct tacct e;
+    struct msg_new m[105];
+    struct msg_key k[100];
+    struct msg_rec gone[100];
+    struct arena *a = arena_new(1 << 16);
+    size_t ngone = 99;
+    int64_t now = now_ms();
+    char body[105][8];
+
+    tacct_new(&e, 2, NULL);
+    memset(m, 0, sizeof(m));
+    for (int i = 0; i < 105; i++) {
+        memcpy(m[i].to.aci, e.aci, 16);
+        m[i].to.device_id = i < 100 ? 1 : 2;
+        uuid_v4(m[i].guid);
+        m[i].server_ts_ms = now;
+        m[i].urgent = true;
+        snprintf(body[i], sizeof(body[i]), "d%03d", i);
+        m[i].env = (const uint8_t *)body[i];
+        m[i].env_len = strlen(body[i]);
+    }
+    CU_ASSERT_EQUAL_FATAL(store_msgs_insert(st(), NULL, m, 105), E_OK);
+    /* fetch_many: 35 pages (32 + 2 + 1 statements) equal to store_msgs_fetch's */
+    {
+        struct msg_fetch f[35];
+        struct msg_rec *recs;
+        size_t n;
+
+        memset(f, 0, sizeof(f));
+        for (int i = 0; i < 35; i++) {
+            memcpy(f[i].aci, e.aci, 16);
+            f[i].device_id = (uint8_t)(i % 3 == 0 ? 1 : i % 3 == 1 ? 2 : 9);
+            f[i].limit = (size_t)(i % 7) * 3;          /* 0 .. 18; 0 = nothing asked */
+        }
+        f[4].after_seq = 0;
+        CU_ASSERT_EQUAL_FATAL(store_msgs_fetch(st(), a, e.aci, 1, 0, 1000, &recs, &n), E_OK);
+        CU_ASSERT_EQUAL_FATAL(n, 100);
+        f[6].after_seq = recs[50].seq;                 /* device 1 from the middle */
+        CU_ASSERT_EQUAL_FATAL(store_msgs_fetch_many(st(), a, f, 35), E_OK);
+        for (int i = 0; i < 35; i++) {
+            CU_ASSERT_EQUAL_FATAL(store_msgs_fetch(st(), a, f[i].aci, f[i].device_id,
+                                                   f[i].after_seq, f[i].limit, &recs, &n), E_OK);
+            CU_ASSERT_EQUAL(f[i].nmsgs, n);
+            for (size_t q = 0; q < n && q < f[i].nmsgs; q++)
+                CU_ASSERT_TRUE(f[i].msgs[q].seq == recs[q].seq &&
+                               f[i].msgs[q].env_len == recs[q].env_len &&
+                               memcmp(f[i].msgs[q].env, recs[q].env, recs[q].env_len) == 0 &&
+                               memcmp(f[i].msgs[q].guid, recs[q].guid, 16) == 0);
+        }
+        CU_ASSERT_EQUAL(f[6].nmsgs, 18);
+        CU_ASSERT_EQUAL(f[1].nmsgs, 3);
+        CU_ASSERT_EQUAL(f[2].nmsgs, 0);                /* device 9: nothing */
+    }
+    CU_ASSERT_EQUAL(store_msgs_delete_many(st(), a, k, 0, gone, &ngone), E_OK);
+    CU_ASSERT_EQUAL(ngone, 0);
+    /* keys 0..96: device 1's rows 3..99 (97 keys: 64 + 32 + 1 statements); 97: a device 2 row
+     * named with device 1 (kept); 98: a duplicate of key 0; 99: an unknown GUID */
+    memset(k, 0, sizeof(k));
+    for (int i = 0; i < 97; i++) {
+        memcpy(k[i].aci, e.aci, 16);
+        k[i].device_id = 1;
+        memcpy(k[i].guid, m[i + 3].guid, 16);
+    }
+    memcpy(k[97].aci, e.aci, 16);
+    k[97].device_id = 1;
+    memcpy(k[97].guid, m[100].guid, 16);
+    k[98] = k[0];
+    memcpy(k[99].aci, e.aci, 16);
+    k[99].device_id = 1;
+    uuid_v4(k[99].guid);
+    CU_ASSERT_EQUAL_FATAL(store_msgs_delete_many(st(), a, k, 100, gone, &ngone), E_OK);
+    CU_ASSERT_EQUAL(ngone, 97);
+    for (int i = 0; i < 97; i++)
+        CU_ASSERT_TRUE(gone[i].env != NULL && gone[i].env_len == 4 &&
+                       memcmp(gone[i].env, body[i + 3], 4) == 0 &&
+                       memcmp(gone[i].guid, m[i + 3].guid, 16) == 0);
+    CU_ASSERT_PTR_NULL(gone[97].env);
+    CU_ASSERT_PTR_NULL(gone[99].env);
+    CU_ASSERT_EQUAL(queued(&e, 1), 3);
+    CU_ASSERT_EQUAL(queued(&e, 2), 5);
+    /* a second time: nothing left to remove */
+    CU_ASSERT_EQUAL(store_msgs_delete_many(st(), a, k, 97, gone, &ngone), E_OK);
+    CU_ASSERT_EQUAL(ngone, 0);
+    /* both devices in one batch */
+    for (int i = 0; i < 3; i++)
+        memcpy(k[i].guid, m[i].guid, 16);
+    for (int i = 0; i < 5; i++) {
+        memcpy(k[3 + i].aci, e.aci, 16);
+        k[3 + i].device_id = 2;
+        memcpy(k[3 + i].guid, m[100 + i].guid, 16);
+    }
+    CU_ASSERT_EQUAL(store_msgs_delete_many(st(), a, k, 8, gone, &ngone), E_OK);
+    CU_ASSERT_EQUAL(ngone, 8);
+    CU_ASSERT_EQUAL(queued(&e, 1), 0);
+    CU_ASSERT_EQUAL(queued(&e, 2), 0);
+
+    /* shared payload: three rows reference it; two acks in one batch keep it, the last frees it */
+    {
+        uint8_t prefix[49], payload[100];
+        int64_t base = one_int(SQL_MAX_PAYLOAD, 0);
+        struct msg_shared sh = { payload, sizeof(payload) };
+
+        prefix[0] = 0x22;
+        randombytes_buf(prefix + 1, 48);
+        randombytes_buf(payload, sizeof(payload));
+        for (int i = 0; i < 3; i++) {
+            m[i].to.device_id = (uint8_t)(i == 2 ? 2 : 1);
+            uuid_v4(m[i].guid);
+            m[i].content_prefix = prefix;
+            m[i].content_prefix_len = sizeof(prefix);
+            k[i].device_id = m[i].to.device_id;
+            memcpy(k[i].guid, m[i].guid, 16);
+        }
+        CU_ASSERT_EQUAL_FATAL(store_msgs_insert(st(), &sh, m, 3), E_OK);
+        CU_ASSERT_EQUAL(one_int(SQL_PAYLOADS, base), 1);
+        CU_ASSERT_EQUAL(store_msgs_delete_many(st(), a, k, 2, gone, &ngone), E_OK);
+        CU_ASSERT_EQUAL(ngone, 2);
+        CU_ASSERT_EQUAL(one_int(SQL_PAYLOADS, base), 1);
+        CU_ASSERT_EQUAL(store_msgs_delete_many(st(), a, &k[2], 1, gone, &ngone), E_OK);
+        CU_ASSERT_EQUAL(ngone, 1);
+        CU_ASSERT_EQUAL(one_int(SQL_PAYLOADS, base), 0);
+    }
+
+    /* delivery_ack_many: two messages from alice acked together -> two receipts per alice
+     * device, one batch; a receipt acked in the same batch gives none */
+    {
+        int d12[] = { 1, 2 }, r12[] = { bob.reg[0], bob.reg[1] };
+        size_t alice1 = queued(&alice, 1), bob1, acked = 0;
+        struct msg_rec *recs;
+        size_t n;
+        char *b;
+
+        for (int i = 0; i < 2; i++) {
+            b = send_body(1, d12, r12, 2, 0, 0, 4000 + i);
+            CU_ASSERT_TRUE(send_is(alice.user[0], NULL, bob.aci_s, b, 200, NULL));
+            free(b);
+        }
+        bob1 = queued(&bob, 1);
+        CU_ASSERT_EQUAL_FATAL(store_msgs_fetch(st(), a, bob.aci, 1, 0, 1000, &recs, &n), E_OK);
+        CU_ASSERT_FATAL(n >= 2);
+        for (int i = 0; i < 2; i++) {
+            memcpy(k[i].aci, bob.aci, 16);
+            k[i].device_id = 1;
+            memcpy(k[i].guid, recs[n - 2 + (size_t)i].guid, 16);
+        }
+        CU_ASSERT_EQUAL(delivery_ack_many(tcall_ctx(), a, k, 2, &acked), E_OK);
+        CU_ASSERT_EQUAL(acked, 2);
+        CU_ASSERT_EQUAL(queued(&bob, 1), bob1 - 2);
+        CU_ASSERT_EQUAL(queued(&alice, 1), alice1 + 2);
+        CU_ASSERT_EQUAL_FATAL(store_msgs_fetch(st(), a, alice.aci, 1, 0, 1000, &recs, &n), E_OK);
+        CU_ASSERT_FATAL(n >= 2);
+        for (int i = 0; i < 2; i++) {
+            const struct msg_rec *rc = &recs[n - 2 + (size_t)i];
+            Textsecure__Envelope *env = delivery_env_decode(a, rc->env, rc->env_len);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(env);
+            CU_ASSERT_EQUAL(env->type, TEXTSECURE__ENVELOPE__TYPE__SERVER_DELIVERY_RECEIPT);
+            CU_ASSERT_TRUE(env->client_timestamp == 4000 || env->client_timestamp == 4001);
+            CU_ASSERT_EQUAL(env->source_device, 1);
+            memcpy(k[i].aci, alice.aci, 16);
+            memcpy(k[i].guid, rc->guid, 16);
+        }
+        bob1 = queued(&bob, 1);
+        CU_ASSERT_EQUAL(delivery_ack_many(tcall_ctx(), a, k, 2, &acked), E_OK);
+        CU_ASSERT_EQUAL(acked, 2);
+        CU_ASSERT_EQUAL(queued(&alice, 1), alice1);
+        CU_ASSERT_EQUAL(queued(&bob, 1), bob1);
+    }
+    arena_free(a);
+}
+
 /* ---- multi-recipient ---- */
 
 struct mrm_rcpt {
@@ -1344,6 +1521,7 @@ suite_messages_db(void)
     CU_add_test(s, "push_enqueue", test_push_enqueue);
     CU_add_test(s, "story", test_story);
     CU_add_test(s, "store_batches", test_store_batches);
+    CU_add_test(s, "store_delete_many", test_store_delete_many);
     CU_add_test(s, "multi_recipient", test_multi_recipient);
     CU_add_test(s, "multi_recipient_bad_input", test_multi_recipient_bad_input);
     CU_add_test(s, "rate_limits", test_rate_limits);
