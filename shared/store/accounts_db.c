@@ -162,19 +162,13 @@ static const char SQL_DEVICE_INSERT[] =
     "INSERT INTO devices (aci, device_id, auth_hash, auth_salt, registration_id, "
     "pni_registration_id, name, fetches_messages, capabilities, apn_token, gcm_token, user_agent, "
     "created_ms, last_seen_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-static const char SQL_SIGNED_UPSERT[] =
-    "REPLACE INTO signed_prekeys (aci, device_id, identity, kem, key_id, public_key, signature) "
-    "VALUES (?,?,?,?,?,?,?)";
 static const char SQL_RECOVERY_UPSERT[] =
     "REPLACE INTO recovery_passwords (pni, hash, salt, expires_ms) VALUES (?,?,?,?)";
 static const char SQL_ACCT_DEL[] = "DELETE FROM accounts WHERE aci = ?";
 static const char SQL_DEVICES_DEL[] = "DELETE FROM devices WHERE aci = ?";
-static const char SQL_SIGNED_DEL[] = "DELETE FROM signed_prekeys WHERE aci = ?";
-static const char SQL_ONETIME_DEL[] = "DELETE FROM onetime_prekeys WHERE aci = ?";
-static const char SQL_PUSHQ_DEL[] = "DELETE FROM push_queue WHERE aci = ?";
-static const char SQL_PUSHBG_DEL[] = "DELETE FROM push_background WHERE aci = ?";
 
-/* Remove everything hanging off an account (devices, keys); the account row is separate. */
+/* Remove everything hanging off an account (devices, keys, queues, pushes); the account row
+ * is separate. */
 static enum err
 purge_account_data(struct store *s, const uint8_t aci[16])
 {
@@ -182,27 +176,10 @@ purge_account_data(struct store *s, const uint8_t aci[16])
     enum err e = db_exec(s, NULL, SQL_DEVICES_DEL, &k, 1, NULL);
 
     if (e == E_OK)
-        e = db_exec(s, NULL, SQL_SIGNED_DEL, &k, 1, NULL);
-    if (e == E_OK)
-        e = db_exec(s, NULL, SQL_ONETIME_DEL, &k, 1, NULL);
-    if (e == E_OK)
-        e = store_msgs_clear(s, aci, -1); /* queued envelopes go with the devices */
-    if (e == E_OK)
-        e = db_exec(s, NULL, SQL_PUSHQ_DEL, &k, 1, NULL);
-    if (e == E_OK)
-        e = db_exec(s, NULL, SQL_PUSHBG_DEL, &k, 1, NULL);
+        e = device_data_purge(s, aci, -1);
     return e;
 }
 
-static enum err
-signed_put(struct store *s, const uint8_t aci[16], uint8_t dev, int identity, int kem,
-           const struct signed_key *k)
-{
-    struct dbv p[] = { V_BLOB(aci, 16), V_I64(dev), V_I64(identity), V_I64(kem), V_I64(k->key_id),
-                       V_BLOB(k->pub, k->pub_len), V_BLOB(k->sig, k->sig_len) };
-
-    return db_exec(s, NULL, SQL_SIGNED_UPSERT, p, DB_NPARAMS(p), NULL);
-}
 
 static enum err
 pni_for_number(struct store *s, struct arena *a, const char *e164, uint8_t pni[16])
@@ -297,13 +274,13 @@ register_once(struct store *s, struct arena *a, const struct registration *r, ui
     };
     e = db_exec(s, NULL, SQL_DEVICE_INSERT, dev, DB_NPARAMS(dev), NULL);
     if (e == E_OK)
-        e = signed_put(s, aci, 1, KEY_ACI, 0, &r->aci_signed);
+        e = keys_signed_put(s, aci, 1, KEY_ACI, 0, &r->aci_signed);
     if (e == E_OK)
-        e = signed_put(s, aci, 1, KEY_ACI, 1, &r->aci_last_resort);
+        e = keys_signed_put(s, aci, 1, KEY_ACI, 1, &r->aci_last_resort);
     if (e == E_OK && r->has_pni_keys)
-        e = signed_put(s, aci, 1, KEY_PNI, 0, &r->pni_signed);
+        e = keys_signed_put(s, aci, 1, KEY_PNI, 0, &r->pni_signed);
     if (e == E_OK && r->has_pni_keys)
-        e = signed_put(s, aci, 1, KEY_PNI, 1, &r->pni_last_resort);
+        e = keys_signed_put(s, aci, 1, KEY_PNI, 1, &r->pni_last_resort);
     if (e == E_OK && r->recovery_password != NULL) {
         char salt[TOKEN_SALT_LEN + 1], hash[TOKEN_HASH_LEN + 1];
         char *hex = hex_encode(a, r->recovery_password, r->recovery_password_len);

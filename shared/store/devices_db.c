@@ -24,25 +24,27 @@ static const char SQL_TOKEN_SWEEP[] = "DELETE FROM used_link_tokens WHERE expire
 static const char SQL_TOKEN_SPEND[] =
     "INSERT INTO used_link_tokens (token_hash, expires_ms) VALUES (?, ?)";
 static const char SQL_DEV_DEL[] = "DELETE FROM devices WHERE aci = ? AND device_id = ?";
-static const char SQL_OT_DEL[] = "DELETE FROM onetime_prekeys WHERE aci = ? AND device_id = ?";
-static const char SQL_SIGNED_DEL[] = "DELETE FROM signed_prekeys WHERE aci = ? AND device_id = ?";
-static const char SQL_PUSHQ_DEL[] = "DELETE FROM push_queue WHERE aci = ? AND device_id = ?";
-static const char SQL_PUSHBG_DEL[] = "DELETE FROM push_background WHERE aci = ? AND device_id = ?";
+/* "? < 0" selects every device of the account (device_data_purge with dev < 0). */
+static const char SQL_OT_DEL[] =
+    "DELETE FROM onetime_prekeys WHERE aci = ? AND (? < 0 OR device_id = ?)";
+static const char SQL_SIGNED_DEL[] =
+    "DELETE FROM signed_prekeys WHERE aci = ? AND (? < 0 OR device_id = ?)";
+static const char SQL_PUSHQ_DEL[] = "DELETE FROM push_queue WHERE aci = ? AND (? < 0 OR device_id = ?)";
+static const char SQL_PUSHBG_DEL[] =
+    "DELETE FROM push_background WHERE aci = ? AND (? < 0 OR device_id = ?)";
 static const char SQL_DEV_INSERT[] =
     "INSERT INTO devices (aci, device_id, auth_hash, auth_salt, registration_id, "
     "pni_registration_id, name, fetches_messages, capabilities, apn_token, gcm_token, user_agent, "
     "created_ms, last_seen_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-static const char SQL_SIGNED_PUT[] =
-    "REPLACE INTO signed_prekeys (aci, device_id, identity, kem, key_id, public_key, signature) "
-    "VALUES (?,?,?,?,?,?,?)";
 static const char SQL_CAPS_SET[] =
     "UPDATE devices SET capabilities = ? WHERE aci = ? AND device_id = ?";
 
-/* Whatever hangs off one device id besides its row: keys, queue, pending pushes. */
-static enum err
-purge_device_data(struct store *s, const uint8_t aci[16], uint8_t dev)
+/* Whatever hangs off a device id (or every device: dev < 0) besides its row: keys, queue,
+ * pending pushes. */
+enum err
+device_data_purge(struct store *s, const uint8_t aci[16], int dev)
 {
-    struct dbv p[] = { V_BLOB(aci, 16), V_I64(dev) };
+    struct dbv p[] = { V_BLOB(aci, 16), V_I64(dev), V_I64(dev) };
     enum err e = db_exec(s, NULL, SQL_OT_DEL, p, DB_NPARAMS(p), NULL);
 
     if (e == E_OK)
@@ -54,16 +56,6 @@ purge_device_data(struct store *s, const uint8_t aci[16], uint8_t dev)
     if (e == E_OK)
         e = db_exec(s, NULL, SQL_PUSHBG_DEL, p, DB_NPARAMS(p), NULL);
     return e;
-}
-
-static enum err
-signed_put(struct store *s, const uint8_t aci[16], uint8_t dev, int identity, int kem,
-           const struct signed_key *k)
-{
-    struct dbv p[] = { V_BLOB(aci, 16), V_I64(dev), V_I64(identity), V_I64(kem), V_I64(k->key_id),
-                       V_BLOB(k->pub, k->pub_len), V_BLOB(k->sig, k->sig_len) };
-
-    return db_exec(s, NULL, SQL_SIGNED_PUT, p, DB_NPARAMS(p), NULL);
 }
 
 /* Lock the account, pick the lowest free id >= 2. */
@@ -111,7 +103,7 @@ link_once(struct store *s, struct arena *a, const uint8_t aci[16], const struct 
             return E_FORBIDDEN;            /* token already spent */
     }
     if (e == E_OK)
-        e = purge_device_data(s, aci, *id);
+        e = device_data_purge(s, aci, *id);
     if (e != E_OK)
         return e;
     struct dbv dev[] = {
@@ -132,13 +124,13 @@ link_once(struct store *s, struct arena *a, const uint8_t aci[16], const struct 
     };
     e = db_exec(s, NULL, SQL_DEV_INSERT, dev, DB_NPARAMS(dev), NULL);
     if (e == E_OK)
-        e = signed_put(s, aci, *id, KEY_ACI, 0, &l->aci_signed);
+        e = keys_signed_put(s, aci, *id, KEY_ACI, 0, &l->aci_signed);
     if (e == E_OK)
-        e = signed_put(s, aci, *id, KEY_ACI, 1, &l->aci_last_resort);
+        e = keys_signed_put(s, aci, *id, KEY_ACI, 1, &l->aci_last_resort);
     if (e == E_OK && l->has_pni_keys)
-        e = signed_put(s, aci, *id, KEY_PNI, 0, &l->pni_signed);
+        e = keys_signed_put(s, aci, *id, KEY_PNI, 0, &l->pni_signed);
     if (e == E_OK && l->has_pni_keys)
-        e = signed_put(s, aci, *id, KEY_PNI, 1, &l->pni_last_resort);
+        e = keys_signed_put(s, aci, *id, KEY_PNI, 1, &l->pni_last_resort);
     return e;
 }
 
@@ -189,7 +181,7 @@ store_device_remove(struct store *s, const uint8_t aci[16], uint8_t device_id)
         if (e == E_OK)
             e = db_exec(s, NULL, SQL_DEV_DEL, p, DB_NPARAMS(p), NULL);
         if (e == E_OK)
-            e = purge_device_data(s, aci, device_id);
+            e = device_data_purge(s, aci, device_id);
         if (e == E_OK)
             store_account_changed(s, aci);
         if (e == E_OK)

@@ -6,6 +6,7 @@
 #include "core/log.h"
 #include "db.h"
 #include "store.h"
+#include "store_int.h"
 
 static const char SQL_OT_CLEAR[] =
     "DELETE FROM onetime_prekeys WHERE aci = ? AND device_id = ? AND identity = ? AND kem = ?";
@@ -46,9 +47,9 @@ replace_onetime(struct store *s, const uint8_t aci[16], uint8_t dev, int id, int
     return e;
 }
 
-static enum err
-put_signed(struct store *s, const uint8_t aci[16], uint8_t dev, int id, int kem,
-           const struct signed_key *k)
+enum err
+keys_signed_put(struct store *s, const uint8_t aci[16], uint8_t dev, int id, int kem,
+                const struct signed_key *k)
 {
     struct dbv p[] = { V_BLOB(aci, 16), V_I64(dev), V_I64(id), V_I64(kem), V_I64(k->key_id),
                        V_BLOB(k->pub, k->pub_len), V_BLOB(k->sig, k->sig_len) };
@@ -69,9 +70,9 @@ store_keys_put(struct store *s, const uint8_t aci[16], uint8_t device_id, enum k
         if (e == E_OK && u->nkem > 0)
             e = replace_onetime(s, aci, device_id, id, 1, u->kem, u->nkem);
         if (e == E_OK && u->signed_ec != NULL)
-            e = put_signed(s, aci, device_id, id, 0, u->signed_ec);
+            e = keys_signed_put(s, aci, device_id, id, 0, u->signed_ec);
         if (e == E_OK && u->last_resort != NULL)
-            e = put_signed(s, aci, device_id, id, 1, u->last_resort);
+            e = keys_signed_put(s, aci, device_id, id, 1, u->last_resort);
         if (e == E_OK)
             e = db_commit(s);
         if (e == E_OK)

@@ -2,9 +2,13 @@
 #ifndef HG_STORE_INT_H
 #define HG_STORE_INT_H
 
+#include <stdint.h>
+
 #include <mysql.h>
 
 #include <libmemcached/memcached.h>
+
+#include "core/err.h"
 
 #define STMT_CACHE_SIZE 128
 
@@ -24,5 +28,14 @@ struct store {
     uint8_t dirty[16][16];
     int ndirty;
 };
+
+struct signed_key;
+
+/* keys_db.c: store one signed EC prekey (kem 0) or last-resort KEM key (kem 1). */
+enum err keys_signed_put(struct store *s, const uint8_t aci[16], uint8_t dev, int id, int kem,
+                         const struct signed_key *k);
+/* devices_db.c: delete what hangs off a device besides its row (keys, queue, pending pushes);
+ * dev < 0 means every device of the account. */
+enum err device_data_purge(struct store *s, const uint8_t aci[16], int dev);
 
 #endif
