@@ -121,3 +121,20 @@ tjson_str(const struct tresult *r, const char *key)
         return NULL;
     return json_object_get_string(v);
 }
+
+int
+tcall_status(const char *method, const char *target, const char *auth, const char *extra,
+             const char *body)
+{
+    struct tresult r = tcall(method, target, auth, extra, body);
+    int status = r.status;
+
+    tresult_free(&r);
+    return status;
+}
+
+int
+tcall_status_u(const char *method, const char *target, const char *auth, const char *body)
+{
+    return tcall_status(method, target, auth, NULL, body);
+}

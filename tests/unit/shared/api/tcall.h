@@ -33,6 +33,11 @@ struct tresult tcall(const char *method, const char *target, const char *auth, c
 struct tresult tcall_bin(const char *method, const char *target, const char *auth,
                          const char *extra, const uint8_t *body, size_t body_len);
 void tresult_free(struct tresult *r);
+/** Run one call and return only its status. */
+int tcall_status(const char *method, const char *target, const char *auth, const char *extra,
+                 const char *body);
+/** The same without extra headers. */
+int tcall_status_u(const char *method, const char *target, const char *auth, const char *body);
 /** String member of the JSON body, or NULL. */
 const char *tjson_str(const struct tresult *r, const char *key);
 

@@ -131,9 +131,7 @@ verify_number(const char *e164)
     tresult_free(&r);
 
     snprintf(path, sizeof(path), "/v1/verification/session/%s", id);
-    r = tcall("PATCH", path, NULL, NULL, "{\"captcha\":\"wrong\"}");
-    CU_ASSERT_EQUAL(r.status, 403);
-    tresult_free(&r);
+    CU_ASSERT_EQUAL(tcall_status("PATCH", path, NULL, NULL, "{\"captcha\":\"wrong\"}"), 403);
     r = tcall("PATCH", path, NULL, NULL, "{\"captcha\":\"noop.noop.registration.noop\"}");
     CU_ASSERT_EQUAL(r.status, 200);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"allowedToRequestCode\":true"));
@@ -226,9 +224,7 @@ test_register_and_whoami(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"storageCapable\":true"));
     tresult_free(&r);
     snprintf(wrong, sizeof(wrong), "%s.1:nope", alice.aci);
-    r = tcall("GET", "/v1/accounts/whoami", wrong, NULL, NULL);
-    CU_ASSERT_EQUAL(r.status, 401);
-    tresult_free(&r);
+    CU_ASSERT_EQUAL(tcall_status("GET", "/v1/accounts/whoami", wrong, NULL, NULL), 401);
     snprintf(wrong, sizeof(wrong), "%s.2:%s", alice.aci, alice.password);
     r = tcall("GET", "/v1/accounts/whoami", wrong, NULL, NULL);
     CU_ASSERT_EQUAL(r.status, 401); /* no device 2 */
@@ -238,48 +234,39 @@ test_register_and_whoami(void)
 static void
 test_account_routes(void)
 {
-    struct tresult r;
     char path[96];
 
     snprintf(path, sizeof(path), "/v1/accounts/account/%s", bob.aci);
-    r = tcall("HEAD", path, NULL, NULL, NULL);
-    CU_ASSERT_EQUAL(r.status, 200);
-    tresult_free(&r);
+    CU_ASSERT_EQUAL(tcall_status("HEAD", path, NULL, NULL, NULL), 200);
     snprintf(path, sizeof(path), "/v1/accounts/account/PNI:%s", bob.pni);
-    r = tcall("HEAD", path, NULL, NULL, NULL);
-    CU_ASSERT_EQUAL(r.status, 200);
-    tresult_free(&r);
-    r = tcall("HEAD", "/v1/accounts/account/00000000-0000-4000-8000-000000000000", NULL, NULL,
-              NULL);
-    CU_ASSERT_EQUAL(r.status, 404);
-    tresult_free(&r);
-    r = tcall("PUT", "/v1/accounts/gcm/", alice.user, NULL, "{\"gcmRegistrationId\":\"tok\"}");
-    CU_ASSERT_EQUAL(r.status, 204);
-    tresult_free(&r);
-    r = tcall("PUT", "/v1/accounts/gcm/", alice.user, NULL, "{\"gcmRegistrationId\":\"\"}");
-    CU_ASSERT_EQUAL(r.status, 422);
-    tresult_free(&r);
-    r = tcall("DELETE", "/v1/accounts/gcm/", alice.user, NULL, NULL);
-    CU_ASSERT_EQUAL(r.status, 204);
-    tresult_free(&r);
-    r = tcall("PUT", "/v1/accounts/attributes/", alice.user, NULL,
-              "{\"fetchesMessages\":true,\"registrationId\":77,\"unidentifiedAccessKey\":\"bad!\"}");
-    CU_ASSERT_EQUAL(r.status, 422);
-    tresult_free(&r);
-    r = tcall("PUT", "/v1/accounts/attributes/", alice.user, NULL, "{\"registrationId\":\"x\"}");
-    CU_ASSERT_EQUAL(r.status, 422);
-    tresult_free(&r);
-    r = tcall("PUT", "/v1/accounts/attributes/", alice.user, NULL, "{\"registrationId\":");
-    CU_ASSERT_EQUAL(r.status, 400);
-    tresult_free(&r);
-    r = tcall("PUT", "/v1/accounts/name?deviceId=1", alice.user, NULL,
-              "{\"deviceName\":\"AAECAw==\"}");
-    CU_ASSERT_EQUAL(r.status, 204);
-    tresult_free(&r);
-    r = tcall("PUT", "/v1/accounts/name?deviceId=3", alice.user, NULL,
-              "{\"deviceName\":\"AAECAw==\"}");
-    CU_ASSERT_EQUAL(r.status, 404);
-    tresult_free(&r);
+    CU_ASSERT_EQUAL(tcall_status("HEAD", path, NULL, NULL, NULL), 200);
+    CU_ASSERT_EQUAL(tcall_status("HEAD",
+                                 "/v1/accounts/account/00000000-0000-4000-8000-000000000000",
+                                 NULL, NULL, NULL), 404);
+    CU_ASSERT_EQUAL(tcall_status("PUT", "/v1/accounts/gcm/",
+                                 alice.user, NULL, "{\"gcmRegistrationId\":\"tok\"}"),
+                    204);
+    CU_ASSERT_EQUAL(tcall_status("PUT", "/v1/accounts/gcm/",
+                                 alice.user, NULL, "{\"gcmRegistrationId\":\"\"}"),
+                    422);
+    CU_ASSERT_EQUAL(tcall_status("DELETE", "/v1/accounts/gcm/", alice.user, NULL, NULL), 204);
+    CU_ASSERT_EQUAL(tcall_status("PUT", "/v1/accounts/attributes/",
+                                 alice.user, NULL,
+                                 "{\"fetchesMessages\":true,\"registrationId\":77,"
+                                 "\"unidentifiedAccessKey\":\"bad!\"}"),
+                    422);
+    CU_ASSERT_EQUAL(tcall_status("PUT", "/v1/accounts/attributes/",
+                                 alice.user, NULL, "{\"registrationId\":\"x\"}"),
+                    422);
+    CU_ASSERT_EQUAL(tcall_status("PUT", "/v1/accounts/attributes/",
+                                 alice.user, NULL, "{\"registrationId\":"),
+                    400);
+    CU_ASSERT_EQUAL(tcall_status("PUT", "/v1/accounts/name?deviceId=1",
+                                 alice.user, NULL, "{\"deviceName\":\"AAECAw==\"}"),
+                    204);
+    CU_ASSERT_EQUAL(tcall_status("PUT", "/v1/accounts/name?deviceId=3",
+                                 alice.user, NULL, "{\"deviceName\":\"AAECAw==\"}"),
+                    404);
 }
 
 static char *
@@ -339,9 +326,7 @@ test_keys(void)
     CU_ASSERT_TRUE(count_is(alice.user, "aci", 0, 0));
 
     body = upload_body(&alice.aci_ik, 2, 1, 0);
-    r = tcall("PUT", "/v2/keys?identity=aci", alice.user, NULL, body);
-    CU_ASSERT_EQUAL(r.status, 204);
-    tresult_free(&r);
+    CU_ASSERT_EQUAL(tcall_status("PUT", "/v2/keys?identity=aci", alice.user, NULL, body), 204);
     free(body);
     CU_ASSERT_TRUE(count_is(alice.user, "aci", 2, 1));
     CU_ASSERT_TRUE(count_is(alice.user, "pni", 0, 0));
@@ -377,49 +362,40 @@ test_keys(void)
 
     /* Access rules. */
     snprintf(path, sizeof(path), "/v2/keys/%s/1", alice.aci);
-    r = tcall("GET", path, NULL, NULL, NULL);
-    CU_ASSERT_EQUAL(r.status, 401);
-    tresult_free(&r);
+    CU_ASSERT_EQUAL(tcall_status("GET", path, NULL, NULL, NULL), 401);
     char *k = b64(alice.uak, 16, B64_STD_PAD);
     snprintf(uak_hdr, sizeof(uak_hdr), "unidentified-access-key: %s", k);
     free(k);
-    r = tcall("GET", path, NULL, uak_hdr, NULL);
-    CU_ASSERT_EQUAL(r.status, 200);
-    tresult_free(&r);
-    r = tcall("GET", path, NULL, "unidentified-access-key: AAAAAAAAAAAAAAAAAAAAAA==", NULL);
-    CU_ASSERT_EQUAL(r.status, 401);
-    tresult_free(&r);
-    r = tcall("GET", "/v2/keys/00000000-0000-4000-8000-000000000000/1", bob.user, NULL, NULL);
-    CU_ASSERT_EQUAL(r.status, 404);
-    tresult_free(&r);
-    r = tcall("GET", "/v2/keys/00000000-0000-4000-8000-000000000000/1", NULL, uak_hdr, NULL);
-    CU_ASSERT_EQUAL(r.status, 401);
-    tresult_free(&r);
+    CU_ASSERT_EQUAL(tcall_status("GET", path, NULL, uak_hdr, NULL), 200);
+    CU_ASSERT_EQUAL(tcall_status("GET", path,
+                                 NULL, "unidentified-access-key: AAAAAAAAAAAAAAAAAAAAAA==", NULL),
+                    401);
+    CU_ASSERT_EQUAL(tcall_status("GET", "/v2/keys/00000000-0000-4000-8000-000000000000/1",
+                                 bob.user, NULL, NULL),
+                    404);
+    CU_ASSERT_EQUAL(tcall_status("GET", "/v2/keys/00000000-0000-4000-8000-000000000000/1",
+                                 NULL, uak_hdr, NULL),
+                    401);
     snprintf(path, sizeof(path), "/v2/keys/%s/x", alice.aci);
-    r = tcall("GET", path, bob.user, NULL, NULL);
-    CU_ASSERT_EQUAL(r.status, 422);
-    tresult_free(&r);
+    CU_ASSERT_EQUAL(tcall_status("GET", path, bob.user, NULL, NULL), 422);
     snprintf(path, sizeof(path), "/v2/keys/%s/5", alice.aci);
-    r = tcall("GET", path, bob.user, NULL, NULL);
-    CU_ASSERT_EQUAL(r.status, 404);
-    tresult_free(&r);
-    r = tcall("GET", "/v2/keys/not-a-uuid/1", bob.user, NULL, NULL);
-    CU_ASSERT_EQUAL(r.status, 400);
-    tresult_free(&r);
+    CU_ASSERT_EQUAL(tcall_status("GET", path, bob.user, NULL, NULL), 404);
+    CU_ASSERT_EQUAL(tcall_status("GET", "/v2/keys/not-a-uuid/1", bob.user, NULL, NULL), 400);
 }
 
 static void
 test_keys_check(void)
 {
-    struct tresult r;
 
-    r = tcall("POST", "/v2/keys/check", alice.user, NULL,
-              "{\"identityType\":\"ACI\",\"digest\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"}");
-    CU_ASSERT_EQUAL(r.status, 409);
-    tresult_free(&r);
-    r = tcall("POST", "/v2/keys/check", alice.user, NULL, "{\"identityType\":\"ACI\",\"digest\":\"AA==\"}");
-    CU_ASSERT_EQUAL(r.status, 422);
-    tresult_free(&r);
+    CU_ASSERT_EQUAL(tcall_status("POST", "/v2/keys/check",
+                                 alice.user, NULL,
+                                 "{\"identityType\":\"ACI\",\"digest\":"
+                                 "\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"}"),
+                    409);
+    CU_ASSERT_EQUAL(tcall_status("POST", "/v2/keys/check",
+                                 alice.user, NULL,
+                                 "{\"identityType\":\"ACI\",\"digest\":\"AA==\"}"),
+                    422);
 }
 
 static void
@@ -438,20 +414,14 @@ test_reregistration_keeps_aci(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(r.body, "\"reregistration\":true"));
     tresult_free(&r);
     /* old credentials stop working */
-    r = tcall("GET", "/v1/accounts/whoami", alice.user, NULL, NULL);
-    CU_ASSERT_EQUAL(r.status, 401);
-    tresult_free(&r);
+    CU_ASSERT_EQUAL(tcall_status("GET", "/v1/accounts/whoami", alice.user, NULL, NULL), 401);
     snprintf(alice.user, sizeof(alice.user), "%s:%s", alice.aci, alice.password);
-    r = tcall("GET", "/v1/accounts/whoami", alice.user, NULL, NULL);
-    CU_ASSERT_EQUAL(r.status, 200);
-    tresult_free(&r);
+    CU_ASSERT_EQUAL(tcall_status("GET", "/v1/accounts/whoami", alice.user, NULL, NULL), 200);
     /* a session id for another number is refused */
     free(body);
     body = registration_body(&bob, sid, 0);
     snprintf(auth, sizeof(auth), "%s:x", bob.e164);
-    r = tcall("POST", "/v1/registration", auth, NULL, body);
-    CU_ASSERT_EQUAL(r.status, 400);
-    tresult_free(&r);
+    CU_ASSERT_EQUAL(tcall_status("POST", "/v1/registration", auth, NULL, body), 400);
     free(body);
     free(sid);
 }
@@ -459,24 +429,20 @@ test_reregistration_keeps_aci(void)
 static void
 test_bad_verification_input(void)
 {
-    struct tresult r;
 
-    r = tcall("POST", "/v1/verification/session", NULL, NULL, "{\"number\":\"12345\"}");
-    CU_ASSERT_EQUAL(r.status, 400);
-    tresult_free(&r);
-    r = tcall("POST", "/v1/verification/session", NULL, NULL, "{}");
-    CU_ASSERT_EQUAL(r.status, 422);
-    tresult_free(&r);
-    r = tcall("POST", "/v1/verification/session", NULL, NULL,
-              "{\"number\":\"+14155550100\",\"pushToken\":\"x\"}");
-    CU_ASSERT_EQUAL(r.status, 422);
-    tresult_free(&r);
-    r = tcall("GET", "/v1/verification/session/AAAAAAAAAAAAAAAAAAAAAA==", NULL, NULL, NULL);
-    CU_ASSERT_EQUAL(r.status, 404);
-    tresult_free(&r);
-    r = tcall("GET", "/v1/verification/session/!!", NULL, NULL, NULL);
-    CU_ASSERT_EQUAL(r.status, 422);
-    tresult_free(&r);
+    CU_ASSERT_EQUAL(tcall_status("POST", "/v1/verification/session",
+
+                                 NULL, NULL, "{\"number\":\"12345\"}"),
+
+                    400);
+    CU_ASSERT_EQUAL(tcall_status("POST", "/v1/verification/session", NULL, NULL, "{}"), 422);
+    CU_ASSERT_EQUAL(tcall_status("POST", "/v1/verification/session",
+                                 NULL, NULL, "{\"number\":\"+14155550100\",\"pushToken\":\"x\"}"),
+                    422);
+    CU_ASSERT_EQUAL(tcall_status("GET", "/v1/verification/session/AAAAAAAAAAAAAAAAAAAAAA==",
+                                 NULL, NULL, NULL),
+                    404);
+    CU_ASSERT_EQUAL(tcall_status("GET", "/v1/verification/session/!!", NULL, NULL, NULL), 422);
 }
 
 static void
@@ -487,13 +453,9 @@ test_delete_account(void)
 
     CU_ASSERT_EQUAL(r.status, 204);
     tresult_free(&r);
-    r = tcall("GET", "/v1/accounts/whoami", bob.user, NULL, NULL);
-    CU_ASSERT_EQUAL(r.status, 401);
-    tresult_free(&r);
+    CU_ASSERT_EQUAL(tcall_status("GET", "/v1/accounts/whoami", bob.user, NULL, NULL), 401);
     snprintf(path, sizeof(path), "/v1/accounts/account/%s", bob.aci);
-    r = tcall("HEAD", path, NULL, NULL, NULL);
-    CU_ASSERT_EQUAL(r.status, 404);
-    tresult_free(&r);
+    CU_ASSERT_EQUAL(tcall_status("HEAD", path, NULL, NULL, NULL), 404);
 }
 
 void

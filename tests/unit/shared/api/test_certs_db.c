@@ -346,17 +346,15 @@ test_auth_group_bad_windows(void)
         tresult_free(&r);
     }
     /* absent parameters bind as 0 (@QueryParam long): out of range */
-    r = tcall("GET", "/v1/certificate/auth/group", me.user, NULL, NULL);
-    CU_ASSERT_EQUAL(r.status, 400);
-    tresult_free(&r);
+    CU_ASSERT_EQUAL(tcall_status("GET", "/v1/certificate/auth/group", me.user, NULL, NULL), 400);
     /* a value that is not a long fails JAX-RS parameter conversion: 404 */
-    r = tcall("GET", "/v1/certificate/auth/group?redemptionStartSeconds=x&redemptionEndSeconds=1",
-              me.user, NULL, NULL);
-    CU_ASSERT_EQUAL(r.status, 404);
-    tresult_free(&r);
-    r = tcall("GET", "/v1/certificate/auth/group?redemptionStartSeconds=0", NULL, NULL, NULL);
-    CU_ASSERT_EQUAL(r.status, 401);
-    tresult_free(&r);
+    CU_ASSERT_EQUAL(tcall_status("GET",
+                                 "/v1/certificate/auth/group?redemptionStartSeconds=x"
+                                 "&redemptionEndSeconds=1",
+                                 me.user, NULL, NULL), 404);
+    CU_ASSERT_EQUAL(tcall_status("GET", "/v1/certificate/auth/group?redemptionStartSeconds=0",
+                                 NULL, NULL, NULL),
+                    401);
 }
 
 static void
@@ -417,32 +415,20 @@ test_create_call_link(void)
     /* bad input: wrong length 400, bad base64 400, missing/empty 422, not JSON 400 */
     b64s = b64_encode(a, req, sizeof(req) - 1, B64_STD_PAD);
     snprintf(body, sizeof(body), "{\"createCallLinkCredentialRequest\":\"%s\"}", b64s);
-    r = tcall("POST", "/v1/call-link/create-auth", me.user, NULL, body);
-    CU_ASSERT_EQUAL(r.status, 400);
-    tresult_free(&r);
+    CU_ASSERT_EQUAL(tcall_status("POST", "/v1/call-link/create-auth", me.user, NULL, body), 400);
     req[0] = 0x01;
     b64s = b64_encode(a, req, sizeof(req), B64_STD_PAD);
     snprintf(body, sizeof(body), "{\"createCallLinkCredentialRequest\":\"%s\"}", b64s);
-    r = tcall("POST", "/v1/call-link/create-auth", me.user, NULL, body);
-    CU_ASSERT_EQUAL(r.status, 400);
-    tresult_free(&r);
-    r = tcall("POST", "/v1/call-link/create-auth", me.user, NULL,
-              "{\"createCallLinkCredentialRequest\":\"%%%\"}");
-    CU_ASSERT_EQUAL(r.status, 400);
-    tresult_free(&r);
-    r = tcall("POST", "/v1/call-link/create-auth", me.user, NULL, "{}");
-    CU_ASSERT_EQUAL(r.status, 422);
-    tresult_free(&r);
-    r = tcall("POST", "/v1/call-link/create-auth", me.user, NULL,
-              "{\"createCallLinkCredentialRequest\":\"\"}");
-    CU_ASSERT_EQUAL(r.status, 422);
-    tresult_free(&r);
-    r = tcall("POST", "/v1/call-link/create-auth", me.user, NULL, "nope");
-    CU_ASSERT_EQUAL(r.status, 400);
-    tresult_free(&r);
-    r = tcall("POST", "/v1/call-link/create-auth", NULL, NULL, "{}");
-    CU_ASSERT_EQUAL(r.status, 401);
-    tresult_free(&r);
+    CU_ASSERT_EQUAL(tcall_status("POST", "/v1/call-link/create-auth", me.user, NULL, body), 400);
+    CU_ASSERT_EQUAL(tcall_status("POST", "/v1/call-link/create-auth",
+                                 me.user, NULL, "{\"createCallLinkCredentialRequest\":\"%%%\"}"),
+                    400);
+    CU_ASSERT_EQUAL(tcall_status("POST", "/v1/call-link/create-auth", me.user, NULL, "{}"), 422);
+    CU_ASSERT_EQUAL(tcall_status("POST", "/v1/call-link/create-auth",
+                                 me.user, NULL, "{\"createCallLinkCredentialRequest\":\"\"}"),
+                    422);
+    CU_ASSERT_EQUAL(tcall_status("POST", "/v1/call-link/create-auth", me.user, NULL, "nope"), 400);
+    CU_ASSERT_EQUAL(tcall_status("POST", "/v1/call-link/create-auth", NULL, NULL, "{}"), 401);
     arena_free(a);
 }
 

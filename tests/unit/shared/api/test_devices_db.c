@@ -208,16 +208,6 @@ link(const struct lacct *t, const char *code, int variant, const char *password,
     return status;
 }
 
-static int
-status_of(const char *method, const char *target, const char *user, const char *body)
-{
-    struct tresult r = tcall(method, target, user, NULL, body);
-    int s = r.status;
-
-    tresult_free(&r);
-    return s;
-}
-
 static char code_a[256], id_a[80];
 
 static void
@@ -259,7 +249,7 @@ test_link(void)
         snprintf(code, sizeof(code), "%s.%lld", alice.aci_s, (long long)now_ms());
         CU_ASSERT_EQUAL(link(&alice, code, LINK_OK, "pw-two", 501, NULL), 403); /* no MAC */
     }
-    CU_ASSERT_EQUAL(status_of("PUT", "/v1/devices/link", NULL, "{}"), 401);
+    CU_ASSERT_EQUAL(tcall_status_u("PUT", "/v1/devices/link", NULL, "{}"), 401);
 
     CU_ASSERT_EQUAL(link(&alice, code_a, LINK_OK, "pw-two", 501, &dev), 200);
     CU_ASSERT_EQUAL(dev, 2);
@@ -267,19 +257,19 @@ test_link(void)
     CU_ASSERT_EQUAL(link(&alice, code_a, LINK_OK, "pw-three", 502, NULL), 403);
 
     snprintf(user2, sizeof(user2), "%s.2:pw-two", alice.aci_s);
-    CU_ASSERT_EQUAL(status_of("GET", "/v1/accounts/whoami", user2, NULL), 200);
+    CU_ASSERT_EQUAL(tcall_status_u("GET", "/v1/accounts/whoami", user2, NULL), 200);
     snprintf(user2, sizeof(user2), "%s.2:wrong", alice.aci_s);
-    CU_ASSERT_EQUAL(status_of("GET", "/v1/accounts/whoami", user2, NULL), 401);
+    CU_ASSERT_EQUAL(tcall_status_u("GET", "/v1/accounts/whoami", user2, NULL), 401);
     /* only the primary hands out link tokens */
     snprintf(user2, sizeof(user2), "%s.2:pw-two", alice.aci_s);
     CU_ASSERT_EQUAL(provisioning_code(user2, code, sizeof(code), NULL, 0), 401);
     /* a linked device updates its own attributes */
-    CU_ASSERT_EQUAL(status_of("PUT", "/v1/accounts/attributes", user2,
+    CU_ASSERT_EQUAL(tcall_status_u("PUT", "/v1/accounts/attributes", user2,
                               "{\"fetchesMessages\":true,\"registrationId\":777,"
                               "\"capabilities\":{\"spqr\":true}}"), 204);
     /* the seed-era unauthenticated_delivery route: 204 for a device, 401 without credentials */
-    CU_ASSERT_EQUAL(status_of("PUT", "/v1/devices/unauthenticated_delivery", user2, NULL), 204);
-    CU_ASSERT_EQUAL(status_of("PUT", "/v1/devices/unauthenticated_delivery", NULL, NULL), 401);
+    CU_ASSERT_EQUAL(tcall_status_u("PUT", "/v1/devices/unauthenticated_delivery", user2, NULL), 204);
+    CU_ASSERT_EQUAL(tcall_status_u("PUT", "/v1/devices/unauthenticated_delivery", NULL, NULL), 401);
 }
 
 static void
@@ -362,10 +352,10 @@ test_wait_for_linked_device(void)
     CU_ASSERT_EQUAL(r.status, 204);
     CU_ASSERT(now_ms() - t0 >= 800);
     tresult_free(&r);
-    CU_ASSERT_EQUAL(status_of("GET", "/v1/devices/wait_for_linked_device/short", alice.user,
+    CU_ASSERT_EQUAL(tcall_status_u("GET", "/v1/devices/wait_for_linked_device/short", alice.user,
                               NULL), 400);
     snprintf(path, sizeof(path), "/v1/devices/wait_for_linked_device/%s?timeout=0", id_a);
-    CU_ASSERT_EQUAL(status_of("GET", path, alice.user, NULL), 400);
+    CU_ASSERT_EQUAL(tcall_status_u("GET", path, alice.user, NULL), 400);
 }
 
 static void
@@ -376,7 +366,7 @@ test_capabilities(void)
     struct account_rec acct;
 
     snprintf(user2, sizeof(user2), "%s.2:pw-two", alice.aci_s);
-    CU_ASSERT_EQUAL(status_of("PUT", "/v1/devices/capabilities", user2,
+    CU_ASSERT_EQUAL(tcall_status_u("PUT", "/v1/devices/capabilities", user2,
                               "{\"spqr\":true,\"storage\":false,\"futureThing\":true}"), 204);
     CU_ASSERT_EQUAL_FATAL(store_account_get(st(), a, alice.aci, &acct), E_OK);
     CU_ASSERT_PTR_NOT_NULL_FATAL(account_device(&acct, 2));
@@ -384,8 +374,8 @@ test_capabilities(void)
                            "{\"spqr\":true,\"futureThing\":true}");
     CU_ASSERT_STRING_EQUAL(account_device(&acct, 1)->capabilities,
                            "{\"spqr\":true,\"usernameChangeSyncMessage\":true}");
-    CU_ASSERT_EQUAL(status_of("PUT", "/v1/devices/capabilities", user2, "[1]"), 422);
-    CU_ASSERT_EQUAL(status_of("PUT", "/v1/devices/capabilities", user2, "{"), 400);
+    CU_ASSERT_EQUAL(tcall_status_u("PUT", "/v1/devices/capabilities", user2, "[1]"), 422);
+    CU_ASSERT_EQUAL(tcall_status_u("PUT", "/v1/devices/capabilities", user2, "{"), 400);
     arena_free(a);
 }
 
@@ -396,9 +386,9 @@ test_remove(void)
     int dev = 0, ec = -1, kem = -1;
 
     snprintf(user2, sizeof(user2), "%s.2:pw-two", alice.aci_s);
-    CU_ASSERT_EQUAL(status_of("DELETE", "/v1/devices/1", alice.user, NULL), 403);
-    CU_ASSERT_EQUAL(status_of("DELETE", "/v1/devices/1", user2, NULL), 401);
-    CU_ASSERT_EQUAL(status_of("DELETE", "/v1/devices/x", alice.user, NULL), 404);
+    CU_ASSERT_EQUAL(tcall_status_u("DELETE", "/v1/devices/1", alice.user, NULL), 403);
+    CU_ASSERT_EQUAL(tcall_status_u("DELETE", "/v1/devices/1", user2, NULL), 401);
+    CU_ASSERT_EQUAL(tcall_status_u("DELETE", "/v1/devices/x", alice.user, NULL), 404);
     /* one-time keys of device 2 go with it */
     struct keypair ot;
     struct json_object *up = json_object_new_object(), *arr = json_object_new_array(),
@@ -408,26 +398,26 @@ test_remove(void)
     add_b64(k, "publicKey", ot.pub, 33);
     json_object_array_add(arr, k);
     json_object_object_add(up, "preKeys", arr);
-    CU_ASSERT_EQUAL(status_of("PUT", "/v2/keys?identity=aci", user2,
+    CU_ASSERT_EQUAL(tcall_status_u("PUT", "/v2/keys?identity=aci", user2,
                               json_object_to_json_string(up)), 204);
     json_object_put(up);
     CU_ASSERT_EQUAL(store_keys_count(st(), alice.aci, 2, KEY_ACI, &ec, &kem), E_OK);
     CU_ASSERT_EQUAL(ec, 1);
-    CU_ASSERT_EQUAL(status_of("DELETE", "/v1/devices/2", user2, NULL), 204);   /* itself */
-    CU_ASSERT_EQUAL(status_of("GET", "/v1/accounts/whoami", user2, NULL), 401);
+    CU_ASSERT_EQUAL(tcall_status_u("DELETE", "/v1/devices/2", user2, NULL), 204);   /* itself */
+    CU_ASSERT_EQUAL(tcall_status_u("GET", "/v1/accounts/whoami", user2, NULL), 401);
     CU_ASSERT_EQUAL(store_keys_count(st(), alice.aci, 2, KEY_ACI, &ec, &kem), E_OK);
     CU_ASSERT_EQUAL(ec, 0);
     snprintf(path, sizeof(path), "/v2/keys/%s/2", alice.aci_s);
-    CU_ASSERT_EQUAL(status_of("GET", path, bob.user, NULL), 404);
+    CU_ASSERT_EQUAL(tcall_status_u("GET", path, bob.user, NULL), 404);
 
     /* the freed id is the lowest free one again */
     CU_ASSERT_EQUAL_FATAL(provisioning_code(alice.user, code, sizeof(code), NULL, 0), 200);
     CU_ASSERT_EQUAL(link(&alice, code, LINK_OK, "pw-again", 503, &dev), 200);
     CU_ASSERT_EQUAL(dev, 2);
     snprintf(user2, sizeof(user2), "%s.2:pw-again", alice.aci_s);
-    CU_ASSERT_EQUAL(status_of("GET", "/v1/accounts/whoami", user2, NULL), 200);
-    CU_ASSERT_EQUAL(status_of("DELETE", "/v1/devices/2", alice.user, NULL), 204); /* primary */
-    CU_ASSERT_EQUAL(status_of("GET", "/v1/accounts/whoami", user2, NULL), 401);
+    CU_ASSERT_EQUAL(tcall_status_u("GET", "/v1/accounts/whoami", user2, NULL), 200);
+    CU_ASSERT_EQUAL(tcall_status_u("DELETE", "/v1/devices/2", alice.user, NULL), 204); /* primary */
+    CU_ASSERT_EQUAL(tcall_status_u("GET", "/v1/accounts/whoami", user2, NULL), 401);
 }
 
 static void
@@ -464,15 +454,15 @@ test_device_limit(void)
 static void
 test_provisioning_message(void)
 {
-    CU_ASSERT_EQUAL(status_of("PUT", "/v1/provisioning/AAAAAAAAAAAAAAAAAAAAAA==", alice.user,
+    CU_ASSERT_EQUAL(tcall_status_u("PUT", "/v1/provisioning/AAAAAAAAAAAAAAAAAAAAAA==", alice.user,
                               "{\"body\":\"CgEB\"}"), 404);
-    CU_ASSERT_EQUAL(status_of("PUT", "/v1/provisioning/not-an-address", alice.user,
+    CU_ASSERT_EQUAL(tcall_status_u("PUT", "/v1/provisioning/not-an-address", alice.user,
                               "{\"body\":\"CgEB\"}"), 404);
-    CU_ASSERT_EQUAL(status_of("PUT", "/v1/provisioning/AAAAAAAAAAAAAAAAAAAAAA==", alice.user,
+    CU_ASSERT_EQUAL(tcall_status_u("PUT", "/v1/provisioning/AAAAAAAAAAAAAAAAAAAAAA==", alice.user,
                               "{}"), 422);
-    CU_ASSERT_EQUAL(status_of("PUT", "/v1/provisioning/AAAAAAAAAAAAAAAAAAAAAA==", alice.user,
+    CU_ASSERT_EQUAL(tcall_status_u("PUT", "/v1/provisioning/AAAAAAAAAAAAAAAAAAAAAA==", alice.user,
                               "{\"body\":\"!!\"}"), 400);
-    CU_ASSERT_EQUAL(status_of("PUT", "/v1/provisioning/AAAAAAAAAAAAAAAAAAAAAA==", NULL,
+    CU_ASSERT_EQUAL(tcall_status_u("PUT", "/v1/provisioning/AAAAAAAAAAAAAAAAAAAAAA==", NULL,
                               "{\"body\":\"CgEB\"}"), 401);
 }
 
