@@ -386,7 +386,6 @@ test_keys(void)
 static void
 test_keys_check(void)
 {
-
     CU_ASSERT_EQUAL(tcall_status("POST", "/v2/keys/check",
                                  alice.user, NULL,
                                  "{\"identityType\":\"ACI\",\"digest\":"
@@ -429,7 +428,6 @@ test_reregistration_keeps_aci(void)
 static void
 test_bad_verification_input(void)
 {
-
     CU_ASSERT_EQUAL(tcall_status("POST", "/v1/verification/session",
 
                                  NULL, NULL, "{\"number\":\"12345\"}"),
