@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <pthread.h>
+#include <time.h>
 
 #include "core/arena.h"
 #include "core/log.h"
@@ -227,9 +228,13 @@ insert_rows(struct store *s, const struct msg_new *m, const size_t *keep, size_t
  * accounts of the whole group are locked in ACI order, as for a single send, so groups cannot
  * deadlock each other; within a group rows are written in queue order, so one device's
  * envelopes keep their arrival order. When a group fails for good, its sends are retried one
- * by one, so one bad send cannot fail the others. */
+ * by one, so one bad send cannot fail the others. Each caller sleeps on its own condition and
+ * is woken only when its send committed or it is its turn to lead (no herd of 16 workers on
+ * every commit). */
 #define GROUP_LEADERS 2
 #define GROUP_ROWS_MAX 256
+#define GROUP_WANT 6            /* a leader gathers until this many sends are queued... */
+#define GROUP_WAIT_US 200       /* ...or this long, only while another group is out */
 
 struct ins_req {
     struct ins_req *next;
@@ -238,12 +243,15 @@ struct ins_req {
     size_t n;
     enum err e;
     bool done;
+    pthread_cond_t cv;          /* this caller's wake-up: done, or its turn to lead */
 };
 
 static pthread_mutex_t group_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t group_cv = PTHREAD_COND_INITIALIZER;
 static struct ins_req *group_head, *group_tail;
 static int group_leaders;
+static size_t group_queued;                /* sends queued, not yet taken by a leader */
+static size_t stat_groups, stat_sends;     /* for the debug log: sends per transaction */
+static struct ins_req *group_gathering;   /* a leader waiting for more sends */
 
 /* One transaction for every send in reqs[0..nreq). */
 static enum err
@@ -325,6 +333,14 @@ insert_group(struct store *s, struct ins_req *const *reqs, size_t nreq)
     return e;
 }
 
+/* Wake the caller at the head of the queue to lead, when a leader slot is free. */
+static void
+group_kick(void)
+{
+    if (group_head != NULL && group_leaders < GROUP_LEADERS)
+        pthread_cond_signal(&group_head->cv);
+}
+
 enum err
 store_msgs_insert(struct store *s, const struct msg_shared *shared, const struct msg_new *m,
                   size_t n)
@@ -334,20 +350,47 @@ store_msgs_insert(struct store *s, const struct msg_shared *shared, const struct
     if (n == 0)
         return E_OK;
     pthread_once(&sql_insert_once, build_insert_sql);
+    pthread_cond_init(&me.cv, NULL);
     pthread_mutex_lock(&group_mu);
     if (group_tail != NULL)
         group_tail->next = &me;
     else
         group_head = &me;
     group_tail = &me;
+    group_queued++;
+    if (group_gathering != NULL && group_queued >= GROUP_WANT)
+        pthread_cond_signal(&group_gathering->cv);
     while (!me.done) {
         struct ins_req *group[GROUP_ROWS_MAX];
         size_t ng = 0, rows = 0;
         enum err e;
 
         if (group_leaders >= GROUP_LEADERS || group_head == NULL) {
-            pthread_cond_wait(&group_cv, &group_mu);
+            pthread_cond_wait(&me.cv, &group_mu);
             continue;
+        }
+        group_leaders++;
+        /* Another group is being written: gather a little longer, so that more sends share
+         * this commit. An idle process (no other group out) commits at once. */
+        if (group_leaders > 1 && group_queued < GROUP_WANT && group_gathering == NULL) {
+            struct timespec until;
+
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_nsec += GROUP_WAIT_US * 1000L;
+            if (until.tv_nsec >= 1000000000L) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000L;
+            }
+            group_gathering = &me;
+            while (group_queued < GROUP_WANT && !me.done &&
+                   pthread_cond_timedwait(&me.cv, &group_mu, &until) == 0)
+                ;
+            group_gathering = NULL;
+            if (group_head == NULL) {
+                group_leaders--;
+                group_kick();
+                continue;
+            }
         }
         /* lead: take queued sends (at least one) up to the row budget */
         while (group_head != NULL && ng < GROUP_ROWS_MAX &&
@@ -358,7 +401,12 @@ store_msgs_insert(struct store *s, const struct msg_shared *shared, const struct
         }
         if (group_head == NULL)
             group_tail = NULL;
-        group_leaders++;
+        group_queued -= ng;
+        stat_sends += ng;
+        if (++stat_groups % 10000 == 0)
+            log_debug("store: %zu send groups, %.2f sends per transaction", stat_groups,
+                      (double)stat_sends / (double)stat_groups);
+        group_kick();                   /* more queued and a slot free: the next leads */
         pthread_mutex_unlock(&group_mu);
         e = insert_group(s, group, ng);
         if (e != E_OK && ng > 1) {
@@ -370,11 +418,15 @@ store_msgs_insert(struct store *s, const struct msg_shared *shared, const struct
         }
         pthread_mutex_lock(&group_mu);
         group_leaders--;
-        for (size_t i = 0; i < ng; i++)
+        for (size_t i = 0; i < ng; i++) {
             group[i]->done = true;
-        pthread_cond_broadcast(&group_cv);
+            if (group[i] != &me)
+                pthread_cond_signal(&group[i]->cv);
+        }
+        group_kick();
     }
     pthread_mutex_unlock(&group_mu);
+    pthread_cond_destroy(&me.cv);
     return me.e;
 }
 
