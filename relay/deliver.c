@@ -218,12 +218,6 @@ fetched(struct session *s, enum err e, const struct msg_rec *msgs, size_t nmsgs,
 }
 
 void
-deliver_fetched(struct session *s, struct job *j)
-{
-    fetched(s, j->e, j->msgs, j->nmsgs, j->limit);
-}
-
-void
 deliver_fetched_many(struct job *j)
 {
     for (size_t i = 0; i < j->nfetches; i++) {

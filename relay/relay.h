@@ -117,9 +117,7 @@ enum job_kind {
     JOB_AUTH = 1,       /* gate -> worker: verify credentials, then ADOPT or answer 403/500 */
     JOB_ADOPT,          /* -> loop: hand an upgrade to lws */
     JOB_REQUEST,        /* client REQUEST -> router_dispatch -> encoded RESPONSE */
-    JOB_FETCH,          /* store_msgs_fetch for a device */
     JOB_FETCH_MANY,     /* store_msgs_fetch_many: the pages of every session that asked */
-    JOB_ACK,            /* delivery_ack */
     JOB_ACK_BATCH,      /* delivery_ack_many: 2xx answers of every session, collected */
     JOB_DROP,           /* store_msgs_delete without delivery (stories to a non-story socket) */
     JOB_PRESENCE_UP,    /* presence_set; kick the older holder elsewhere */
@@ -166,15 +164,11 @@ struct job {
     uint64_t ws_id;
     struct outmsg *out;         /* encoded response, moved to the session */
     bool close_stale;           /* keepalive found the presence gone: close 1000 */
-    /* FETCH / ACK / DROP / PRESENCE */
+    /* DROP / PRESENCE */
     uint8_t aci[16];
     uint8_t device_id;
     uint64_t conn_id;
-    int64_t after_seq;
-    size_t limit;
     uint8_t guid[16];
-    struct msg_rec *msgs;
-    size_t nmsgs;
     /* FETCH_MANY: fetches[i] is for session (fsid[i], fgen[i]) */
     struct msg_fetch *fetches;
     uint32_t *fsid, *fgen;
@@ -229,7 +223,7 @@ enum session_flag {
     SF_AUTH = 1 << 0,            /* authenticated chat socket */
     SF_STORIES = 1 << 1,         /* upgrade said X-Signal-Receive-Stories: true */
     SF_NO_DELIVERY = 1 << 2,     /* upgrade said X-Signal-Disable-Messages: true */
-    SF_FETCHING = 1 << 3,        /* a JOB_FETCH is out */
+    SF_FETCHING = 1 << 3,        /* a queue read (JOB_FETCH_MANY) is out */
     SF_REFETCH = 1 << 4,         /* fetch again when the current one (or the window) allows */
     SF_MORE = 1 << 5,            /* the last fetch filled its page: more may be queued */
     SF_BACKLOG_DONE = 1 << 6,    /* the queue present at connect has been read */
@@ -299,8 +293,6 @@ void session_presence_all(void);
 void deliver_start(struct session *s);
 /** Look at the queue again (doorbell BELL_NEW, periodic check). */
 void deliver_poke(struct session *s);
-/** A JOB_FETCH came back. */
-void deliver_fetched(struct session *s, struct job *j);
 /** A JOB_FETCH_MANY came back: hand each page to its session. */
 void deliver_fetched_many(struct job *j);
 /** The client answered a server request; true when it was one of ours. */

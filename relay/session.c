@@ -503,10 +503,6 @@ finish_job(struct job *j)
         if (j->close_stale)
             session_close(s, LWS_CLOSE_STATUS_NORMAL, "OK");
         break;
-    case JOB_FETCH:
-        if (s != NULL)
-            deliver_fetched(s, j);
-        break;
     case JOB_FETCH_MANY:
         deliver_fetched_many(j);
         break;

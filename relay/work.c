@@ -157,22 +157,11 @@ work_run(struct ctx *ctx, const struct conf *conf, struct job *j)
         return run_auth(ctx, j);
     case JOB_REQUEST:
         return run_request(ctx, j);
-    case JOB_FETCH:
-        j->e = store_msgs_fetch(ctx->store, j->a, j->aci, j->device_id, j->after_seq, j->limit,
-                                &j->msgs, &j->nmsgs);
-        if (j->e != E_OK)
-            log_warnx("relay: store_msgs_fetch: %s", err_message(j->e));
-        return true;
     case JOB_FETCH_MANY:
         j->e = store_msgs_fetch_many(ctx->store, j->a, j->fetches, j->nfetches);
         if (j->e != E_OK)
             log_warnx("relay: store_msgs_fetch_many: %s", err_message(j->e));
         return true;
-    case JOB_ACK:
-        j->e = delivery_ack(ctx, j->a, j->aci, j->device_id, j->guid);
-        if (j->e != E_OK && j->e != E_NOT_FOUND)
-            log_warnx("relay: delivery_ack: %s", err_message(j->e));
-        return false;
     case JOB_ACK_BATCH: {
         size_t acked = 0;
 

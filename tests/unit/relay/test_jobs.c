@@ -21,7 +21,7 @@ test_done_fifo(void)
     int n = 0;
 
     for (uint32_t i = 1; i <= 5; i++) {
-        j = job_new(JOB_FETCH);
+        j = job_new(JOB_FETCH_MANY);
         j->sid = i;
         jobs_done(j);
     }
