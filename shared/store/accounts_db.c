@@ -158,10 +158,6 @@ static const char SQL_DELETED_DEL[] = "DELETE FROM deleted_accounts WHERE e164 =
 static const char SQL_ACCT_INSERT[] =
     "INSERT INTO accounts (aci, pni, e164, identity_key, pni_identity_key, uak, unrestricted_ua, "
     "discoverable, reglock_hash, reglock_salt, created_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?)";
-static const char SQL_DEVICE_INSERT[] =
-    "INSERT INTO devices (aci, device_id, auth_hash, auth_salt, registration_id, "
-    "pni_registration_id, name, fetches_messages, capabilities, apn_token, gcm_token, user_agent, "
-    "created_ms, last_seen_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 static const char SQL_RECOVERY_UPSERT[] =
     "REPLACE INTO recovery_passwords (pni, hash, salt, expires_ms) VALUES (?,?,?,?)";
 static const char SQL_ACCT_DEL[] = "DELETE FROM accounts WHERE aci = ?";
@@ -255,32 +251,9 @@ register_once(struct store *s, struct arena *a, const struct registration *r, ui
     e = db_exec(s, NULL, SQL_ACCT_INSERT, acc, DB_NPARAMS(acc), NULL);
     if (e != E_OK)
         return e;
-    const struct device_rec *d = &r->device;
-    struct dbv dev[] = {
-        V_BLOB(aci, 16),
-        V_I64(1),
-        V_STR(d->auth_hash),
-        V_STR(d->auth_salt),
-        V_I64(d->registration_id),
-        V_I64(d->pni_registration_id),
-        d->name ? V_BLOB(d->name, d->name_len) : V_NULL,
-        V_I64(d->fetches_messages),
-        V_STR(d->capabilities ? d->capabilities : "{}"),
-        V_STRN(d->apn_token),
-        V_STRN(d->gcm_token),
-        V_STRN(d->user_agent),
-        V_I64(now),
-        V_I64(now),
-    };
-    e = db_exec(s, NULL, SQL_DEVICE_INSERT, dev, DB_NPARAMS(dev), NULL);
-    if (e == E_OK)
-        e = keys_signed_put(s, aci, 1, KEY_ACI, 0, &r->aci_signed);
-    if (e == E_OK)
-        e = keys_signed_put(s, aci, 1, KEY_ACI, 1, &r->aci_last_resort);
-    if (e == E_OK && r->has_pni_keys)
-        e = keys_signed_put(s, aci, 1, KEY_PNI, 0, &r->pni_signed);
-    if (e == E_OK && r->has_pni_keys)
-        e = keys_signed_put(s, aci, 1, KEY_PNI, 1, &r->pni_last_resort);
+    e = device_insert(s, aci, 1, &r->device, now, now, &r->aci_signed, &r->aci_last_resort,
+                      r->has_pni_keys ? &r->pni_signed : NULL,
+                      r->has_pni_keys ? &r->pni_last_resort : NULL);
     if (e == E_OK && r->recovery_password != NULL) {
         char salt[TOKEN_SALT_LEN + 1], hash[TOKEN_HASH_LEN + 1];
         char *hex = hex_encode(a, r->recovery_password, r->recovery_password_len);

@@ -58,6 +58,42 @@ device_data_purge(struct store *s, const uint8_t aci[16], int dev)
     return e;
 }
 
+/* A device row with its signed EC prekeys and last-resort KEM keys (PNI ones optional). */
+enum err
+device_insert(struct store *s, const uint8_t aci[16], uint8_t id, const struct device_rec *d,
+              int64_t created_ms, int64_t last_seen_ms, const struct signed_key *aci_signed,
+              const struct signed_key *aci_last_resort, const struct signed_key *pni_signed,
+              const struct signed_key *pni_last_resort)
+{
+    struct dbv dev[] = {
+        V_BLOB(aci, 16),
+        V_I64(id),
+        V_STR(d->auth_hash),
+        V_STR(d->auth_salt),
+        V_I64(d->registration_id),
+        V_I64(d->pni_registration_id),
+        d->name ? V_BLOB(d->name, d->name_len) : V_NULL,
+        V_I64(d->fetches_messages),
+        V_STR(d->capabilities ? d->capabilities : "{}"),
+        V_STRN(d->apn_token),
+        V_STRN(d->gcm_token),
+        V_STRN(d->user_agent),
+        V_I64(created_ms),
+        V_I64(last_seen_ms),
+    };
+    enum err e = db_exec(s, NULL, SQL_DEV_INSERT, dev, DB_NPARAMS(dev), NULL);
+
+    if (e == E_OK)
+        e = keys_signed_put(s, aci, id, KEY_ACI, 0, aci_signed);
+    if (e == E_OK)
+        e = keys_signed_put(s, aci, id, KEY_ACI, 1, aci_last_resort);
+    if (e == E_OK && pni_signed != NULL)
+        e = keys_signed_put(s, aci, id, KEY_PNI, 0, pni_signed);
+    if (e == E_OK && pni_last_resort != NULL)
+        e = keys_signed_put(s, aci, id, KEY_PNI, 1, pni_last_resort);
+    return e;
+}
+
 /* Lock the account, pick the lowest free id >= 2. */
 static enum err
 next_device_id(struct store *s, struct arena *a, const uint8_t aci[16], uint8_t *id)
@@ -106,32 +142,9 @@ link_once(struct store *s, struct arena *a, const uint8_t aci[16], const struct 
         e = device_data_purge(s, aci, *id);
     if (e != E_OK)
         return e;
-    struct dbv dev[] = {
-        V_BLOB(aci, 16),
-        V_I64(*id),
-        V_STR(d->auth_hash),
-        V_STR(d->auth_salt),
-        V_I64(d->registration_id),
-        V_I64(d->pni_registration_id),
-        d->name ? V_BLOB(d->name, d->name_len) : V_NULL,
-        V_I64(d->fetches_messages),
-        V_STR(d->capabilities ? d->capabilities : "{}"),
-        V_STRN(d->apn_token),
-        V_STRN(d->gcm_token),
-        V_STRN(d->user_agent),
-        V_I64(now),
-        V_I64(now / 86400000 * 86400000),
-    };
-    e = db_exec(s, NULL, SQL_DEV_INSERT, dev, DB_NPARAMS(dev), NULL);
-    if (e == E_OK)
-        e = keys_signed_put(s, aci, *id, KEY_ACI, 0, &l->aci_signed);
-    if (e == E_OK)
-        e = keys_signed_put(s, aci, *id, KEY_ACI, 1, &l->aci_last_resort);
-    if (e == E_OK && l->has_pni_keys)
-        e = keys_signed_put(s, aci, *id, KEY_PNI, 0, &l->pni_signed);
-    if (e == E_OK && l->has_pni_keys)
-        e = keys_signed_put(s, aci, *id, KEY_PNI, 1, &l->pni_last_resort);
-    return e;
+    return device_insert(s, aci, *id, d, now, now / 86400000 * 86400000, &l->aci_signed,
+                         &l->aci_last_resort, l->has_pni_keys ? &l->pni_signed : NULL,
+                         l->has_pni_keys ? &l->pni_last_resort : NULL);
 }
 
 enum err

@@ -37,5 +37,13 @@ enum err keys_signed_put(struct store *s, const uint8_t aci[16], uint8_t dev, in
 /* devices_db.c: delete what hangs off a device besides its row (keys, queue, pending pushes);
  * dev < 0 means every device of the account. */
 enum err device_data_purge(struct store *s, const uint8_t aci[16], int dev);
+/* devices_db.c: insert a device row with its signed prekeys (pni_* may be NULL). */
+struct device_rec;
+enum err device_insert(struct store *s, const uint8_t aci[16], uint8_t id,
+                       const struct device_rec *d, int64_t created_ms, int64_t last_seen_ms,
+                       const struct signed_key *aci_signed,
+                       const struct signed_key *aci_last_resort,
+                       const struct signed_key *pni_signed,
+                       const struct signed_key *pni_last_resort);
 
 #endif
