@@ -14,7 +14,6 @@
 
 #define DELETED_ACCOUNT_KEEP_MS (30LL * 86400 * 1000)
 #define RECOVERY_PASSWORD_TTL_MS (300LL * 86400 * 1000)
-#define TX_RETRIES 3
 
 /* One round trip per account load: the account row joined with its devices (one row per device;
  * device columns are NULL for an account caught without devices mid-registration). */
@@ -271,7 +270,7 @@ store_account_register(struct store *s, const struct registration *r, uint8_t ac
 {
     enum err e = E_STORE;
 
-    for (int attempt = 0; attempt < TX_RETRIES; attempt++) {
+    for (int attempt = 0; attempt < DB_TX_ATTEMPTS; attempt++) {
         struct arena *a = arena_new(4096);
         e = db_begin(s);
         if (e == E_OK)
@@ -370,34 +369,29 @@ static const char SQL_DELETED_ADD[] =
 static const char SQL_RECOVERY_DEL_FOR_ACI[] =
     "DELETE FROM recovery_passwords WHERE pni = (SELECT pni FROM accounts WHERE aci = ?)";
 
+static enum err
+delete_tx(struct store *s, void *u)
+{
+    const uint8_t *aci = u;
+    struct dbv k = V_BLOB(aci, 16);
+    struct dbv p[] = { V_I64(now_ms() + DELETED_ACCOUNT_KEEP_MS), V_BLOB(aci, 16) };
+    enum err e = db_exec(s, NULL, SQL_DELETED_ADD, p, DB_NPARAMS(p), NULL);
+
+    if (e == E_OK)
+        e = db_exec(s, NULL, SQL_RECOVERY_DEL_FOR_ACI, &k, 1, NULL);
+    if (e == E_OK)
+        e = purge_account_data(s, aci);
+    if (e == E_OK)
+        e = db_exec(s, NULL, SQL_ACCT_DEL, &k, 1, NULL);
+    if (e == E_OK)
+        store_account_changed(s, aci);
+    return e;
+}
+
 enum err
 store_account_delete(struct store *s, const uint8_t aci[16])
 {
-    struct dbv k = V_BLOB(aci, 16);
-    struct dbv p[] = { V_I64(now_ms() + DELETED_ACCOUNT_KEEP_MS), V_BLOB(aci, 16) };
-    enum err e = E_STORE;
-
-    for (int attempt = 0; attempt < TX_RETRIES; attempt++) {
-        e = db_begin(s);
-        if (e == E_OK)
-            e = db_exec(s, NULL, SQL_DELETED_ADD, p, DB_NPARAMS(p), NULL);
-        if (e == E_OK)
-            e = db_exec(s, NULL, SQL_RECOVERY_DEL_FOR_ACI, &k, 1, NULL);
-        if (e == E_OK)
-            e = purge_account_data(s, aci);
-        if (e == E_OK)
-            e = db_exec(s, NULL, SQL_ACCT_DEL, &k, 1, NULL);
-        if (e == E_OK)
-            store_account_changed(s, aci);
-        if (e == E_OK)
-            e = db_commit(s);
-        if (e == E_OK)
-            return E_OK;
-        db_rollback(s);
-        if (!db_retryable(s))
-            break;
-    }
-    return e;
+    return db_tx(s, delete_tx, (void *)aci);
 }
 
 /* ---- recovery passwords ---- */

@@ -302,3 +302,24 @@ db_retryable(struct store *s)
 {
     return s->last_errno == ER_LOCK_DEADLOCK || s->last_errno == ER_LOCK_WAIT_TIMEOUT;
 }
+
+enum err
+db_tx(struct store *s, enum err (*body)(struct store *s, void *u), void *u)
+{
+    enum err e = E_STORE;
+
+    for (int attempt = 0; attempt < DB_TX_ATTEMPTS; attempt++) {
+        e = db_begin(s);
+        if (e == E_OK)
+            e = body(s, u);
+        if (e == E_OK)
+            e = db_commit(s);
+        if (e == E_OK)
+            return E_OK;
+        db_rollback(s);
+        if (!db_retryable(s))
+            break;
+        log_info("store: transaction retry %d after a deadlock", attempt + 1);
+    }
+    return e;
+}

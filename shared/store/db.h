@@ -50,6 +50,13 @@ enum err db_commit(struct store *s) HG_MUST_CHECK;
 void db_rollback(struct store *s);
 /** True if the last failure was a deadlock or lock wait timeout: the transaction may be retried. */
 int db_retryable(struct store *s);
+/**
+ * Run body(s, u) in a transaction: begin, body, commit; roll back on failure and run it again
+ * (up to DB_TX_ATTEMPTS in all) while the failure was a deadlock or lock wait timeout. body
+ * must be safe to repeat. Returns the last result.
+ */
+#define DB_TX_ATTEMPTS 3
+enum err db_tx(struct store *s, enum err (*body)(struct store *s, void *u), void *u) HG_MUST_CHECK;
 
 #define DB_NPARAMS(arr) (sizeof(arr) / sizeof((arr)[0]))
 /** Most parameters one statement may bind (multi-row INSERTs; MariaDB allows 65535). */

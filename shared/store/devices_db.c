@@ -14,7 +14,6 @@
 #include "store.h"
 #include "store_int.h"
 
-#define TX_RETRIES 3
 #define LINKED_DEVICE_TTL_S 3600       /* reference: RECENTLY_ADDED_DEVICE_TTL */
 
 /* The account row is the lock every device change of the account queues behind. */
@@ -147,66 +146,71 @@ link_once(struct store *s, struct arena *a, const uint8_t aci[16], const struct 
                          l->has_pni_keys ? &l->pni_last_resort : NULL);
 }
 
+struct link_tx {
+    const uint8_t *aci;
+    const struct device_link *l;
+    uint8_t *device_id;
+    int64_t now;
+};
+
+static enum err
+link_tx(struct store *s, void *u)
+{
+    struct link_tx *t = u;
+    struct arena *a = arena_new(1024);
+    enum err e;
+
+    t->now = now_ms();
+    e = link_once(s, a, t->aci, t->l, t->device_id, t->now);
+    if (e == E_OK)
+        store_account_changed(s, t->aci);
+    arena_free(a);
+    return e;
+}
+
 enum err
 store_device_link(struct store *s, const uint8_t aci[16], const struct device_link *l,
                   uint8_t *device_id, int64_t *created_ms)
 {
-    enum err e = E_STORE;
+    struct link_tx t = { aci, l, device_id, 0 };
+    enum err e = db_tx(s, link_tx, &t);
 
-    for (int attempt = 0; attempt < TX_RETRIES; attempt++) {
-        struct arena *a = arena_new(1024);
-        int64_t now = now_ms();
+    if (e == E_OK)
+        *created_ms = t.now;
+    return e;
+}
 
-        e = db_begin(s);
-        if (e == E_OK)
-            e = link_once(s, a, aci, l, device_id, now);
-        if (e == E_OK)
-            store_account_changed(s, aci);
-        if (e == E_OK)
-            e = db_commit(s);
-        arena_free(a);
-        if (e == E_OK) {
-            *created_ms = now;
-            return E_OK;
-        }
-        db_rollback(s);
-        if (!db_retryable(s))
-            break;
-        log_info("store: device link retry %d after deadlock", attempt + 1);
-    }
+struct remove_tx {
+    const uint8_t *aci;
+    uint8_t device_id;
+};
+
+static enum err
+remove_tx(struct store *s, void *u)
+{
+    const struct remove_tx *t = u;
+    struct dbv k = V_BLOB(t->aci, 16);
+    struct dbv p[] = { V_BLOB(t->aci, 16), V_I64(t->device_id) };
+    struct arena *a = arena_new(256);
+    struct dbres r;
+    enum err e = db_exec(s, a, SQL_ACCT_LOCK, &k, 1, &r);
+
+    if (e == E_OK)
+        e = db_exec(s, NULL, SQL_DEV_DEL, p, DB_NPARAMS(p), NULL);
+    if (e == E_OK)
+        e = device_data_purge(s, t->aci, t->device_id);
+    if (e == E_OK)
+        store_account_changed(s, t->aci);
+    arena_free(a);
     return e;
 }
 
 enum err
 store_device_remove(struct store *s, const uint8_t aci[16], uint8_t device_id)
 {
-    struct dbv k = V_BLOB(aci, 16);
-    struct dbv p[] = { V_BLOB(aci, 16), V_I64(device_id) };
-    enum err e = E_STORE;
+    struct remove_tx t = { aci, device_id };
 
-    for (int attempt = 0; attempt < TX_RETRIES; attempt++) {
-        struct arena *a = arena_new(256);
-        struct dbres r;
-
-        e = db_begin(s);
-        if (e == E_OK)
-            e = db_exec(s, a, SQL_ACCT_LOCK, &k, 1, &r);
-        if (e == E_OK)
-            e = db_exec(s, NULL, SQL_DEV_DEL, p, DB_NPARAMS(p), NULL);
-        if (e == E_OK)
-            e = device_data_purge(s, aci, device_id);
-        if (e == E_OK)
-            store_account_changed(s, aci);
-        if (e == E_OK)
-            e = db_commit(s);
-        arena_free(a);
-        if (e == E_OK)
-            return E_OK;
-        db_rollback(s);
-        if (!db_retryable(s))
-            break;
-    }
-    return e;
+    return db_tx(s, remove_tx, &t);
 }
 
 enum err

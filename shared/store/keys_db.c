@@ -57,31 +57,38 @@ keys_signed_put(struct store *s, const uint8_t aci[16], uint8_t dev, int id, int
     return db_exec(s, NULL, SQL_SIGNED_PUT, p, DB_NPARAMS(p), NULL);
 }
 
+struct put_tx {
+    const uint8_t *aci;
+    uint8_t device_id;
+    enum key_identity id;
+    const struct key_upload *u;
+};
+
+static enum err
+put_tx(struct store *s, void *arg)
+{
+    const struct put_tx *t = arg;
+    const struct key_upload *u = t->u;
+    enum err e = E_OK;
+
+    if (u->nec > 0)
+        e = replace_onetime(s, t->aci, t->device_id, t->id, 0, u->ec, u->nec);
+    if (e == E_OK && u->nkem > 0)
+        e = replace_onetime(s, t->aci, t->device_id, t->id, 1, u->kem, u->nkem);
+    if (e == E_OK && u->signed_ec != NULL)
+        e = keys_signed_put(s, t->aci, t->device_id, t->id, 0, u->signed_ec);
+    if (e == E_OK && u->last_resort != NULL)
+        e = keys_signed_put(s, t->aci, t->device_id, t->id, 1, u->last_resort);
+    return e;
+}
+
 enum err
 store_keys_put(struct store *s, const uint8_t aci[16], uint8_t device_id, enum key_identity id,
                const struct key_upload *u)
 {
-    enum err e = E_STORE;
+    struct put_tx t = { aci, device_id, id, u };
 
-    for (int attempt = 0; attempt < 3; attempt++) {
-        e = db_begin(s);
-        if (e == E_OK && u->nec > 0)
-            e = replace_onetime(s, aci, device_id, id, 0, u->ec, u->nec);
-        if (e == E_OK && u->nkem > 0)
-            e = replace_onetime(s, aci, device_id, id, 1, u->kem, u->nkem);
-        if (e == E_OK && u->signed_ec != NULL)
-            e = keys_signed_put(s, aci, device_id, id, 0, u->signed_ec);
-        if (e == E_OK && u->last_resort != NULL)
-            e = keys_signed_put(s, aci, device_id, id, 1, u->last_resort);
-        if (e == E_OK)
-            e = db_commit(s);
-        if (e == E_OK)
-            return E_OK;
-        db_rollback(s);
-        if (!db_retryable(s))
-            break;
-    }
-    return e;
+    return db_tx(s, put_tx, &t);
 }
 
 enum err

@@ -458,7 +458,7 @@ append_content(struct arena *a, const struct dbv *env, const struct dbv *prefix,
 }
 
 /* One fetched row (columns c[0..8] as SQL_FETCH) into *m; false when it is skipped (bad GUID,
- * or a multi-recipient stub whose payload expired, which is dropped). */
+ * or a multi-recipient row whose shared payload expired, which is dropped). */
 static bool
 fetch_row(struct store *s, struct arena *a, const uint8_t aci[16], uint8_t device_id,
           const struct dbv *c, struct msg_rec *m)
@@ -476,11 +476,11 @@ fetch_row(struct store *s, struct arena *a, const uint8_t aci[16], uint8_t devic
     } else if (c[8].t == DBV_BLOB) {
         m->env = append_content(a, &c[5], &c[7], &c[8], &m->env_len);
     } else {
-        /* The shared payload expired (7 days) before this stub (30): the reference discards
-         * such stubs, so do that instead of delivering an envelope without content. */
+        /* The shared payload expired (7 days) before this row (30): the reference discards
+         * such rows, so do that instead of delivering an envelope without content. */
         struct dbv d[] = { V_BLOB(aci, 16), V_I64(device_id), V_I64(m->seq) };
         if (db_exec(s, NULL, SQL_DELETE_BY_SEQ, d, DB_NPARAMS(d), NULL) != E_OK)
-            log_warnx("store: cannot drop an orphaned multi-recipient stub");
+            log_warnx("store: cannot drop an orphaned multi-recipient row");
         return false;
     }
     return true;
@@ -560,7 +560,7 @@ enum err
 store_msgs_fetch_many(struct store *s, struct arena *a, struct msg_fetch *f, size_t n)
 {
     struct dbv p[FETCH_BATCH_MAX * FETCH_COLS];
-    size_t *todo = arena_alloc(a, (n ? n : 1) * sizeof(*todo)), ntodo = 0, i = 0;
+    size_t *wanted = arena_alloc(a, (n ? n : 1) * sizeof(*wanted)), nwanted = 0, i = 0;
     int64_t now = now_ms();
     enum err e = E_OK;
 
@@ -570,21 +570,21 @@ store_msgs_fetch_many(struct store *s, struct arena *a, struct msg_fetch *f, siz
         f[q].nmsgs = 0;
         if (f[q].limit > 0) {
             f[q].msgs = arena_alloc(a, f[q].limit * sizeof(*f[q].msgs));
-            todo[ntodo++] = q;
+            wanted[nwanted++] = q;
         }
     }
-    while (e == E_OK && i < ntodo) {
+    while (e == E_OK && i < nwanted) {
         int k = FETCH_BATCH_KINDS - 1;
         size_t rows;
         struct dbres r;
 
-        while (((size_t)1 << k) > ntodo - i)
+        while (((size_t)1 << k) > nwanted - i)
             k--;
         rows = (size_t)1 << k;
         for (size_t j = 0; j < rows; j++) {
-            struct msg_fetch *x = &f[todo[i + j]];
+            struct msg_fetch *x = &f[wanted[i + j]];
             struct dbv *v = &p[j * FETCH_COLS];
-            v[0] = V_I64((int64_t)todo[i + j]);
+            v[0] = V_I64((int64_t)wanted[i + j]);
             v[1] = V_BLOB(x->aci, 16);
             v[2] = V_I64(x->device_id);
             v[3] = V_I64(x->after_seq);
@@ -642,8 +642,8 @@ store_msgs_delete(struct store *s, struct arena *a, const uint8_t aci[16], uint8
         return E_NOT_FOUND;
     const struct dbv *c = DBCELL(&r, 0, 0);
     if (gone != NULL) {
-        /* For a multi-recipient row this is the stub without content: receipts only need the
-         * envelope's source and timestamp fields. */
+        /* For a multi-recipient row this is the envelope without its content: receipts need
+         * only its source and timestamp fields. */
         gone->seq = c[0].i;
         memcpy(gone->guid, guid, 16);
         gone->server_ts_ms = c[1].i;
